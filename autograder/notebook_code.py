@@ -1,0 +1,119 @@
+"""Extract the code to grade from a notebook: code cells in order, magics made harmless.
+
+Skipped: markdown, cells tagged ``skip-grading`` (long demos, plots) and nbgrader's
+autograder-test cells (the ``check(...)`` calls). Shell lines and IPython magics are replaced
+by ``pass`` (keeping indentation) with a warning. A notebook whose nbgrader metadata was
+lost (Colab, copied into a new notebook) is still graded: functions are found by name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+SKIP_TAG = "skip-grading"
+QUIET_MAGICS = ("%matplotlib", "%load_ext", "%autoreload", "%config", "%precision")
+_MAGIC_LINE = re.compile(r"^(\s*)(%{1,2}|!)(.*)$")
+_HELP_LINE = re.compile(r"^(\s*)[\w.]+\?{1,2}\s*$")
+
+
+class NotebookError(Exception):
+    """The file is not a notebook that can be graded."""
+
+
+@dataclass
+class CodeCell:
+    index: int  # position among all cells of the notebook
+    source: str
+    grade_id: str = ""
+
+
+@dataclass
+class NotebookCode:
+    path: Path
+    cells: list[CodeCell]
+    warnings: list[str] = field(default_factory=list)
+    has_nbgrader_metadata: bool = True
+
+
+def _nbgrader(cell: dict) -> dict:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def _is_test_cell(cell: dict) -> bool:
+    meta = _nbgrader(cell)
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
+def clean_source(source: str, where: str) -> tuple[str, list[str]]:
+    """Replace magics, shell escapes and ``obj?`` lines with ``pass``; return (code, warnings)."""
+    lines, warnings = source.splitlines(), []
+    if lines and lines[0].lstrip().startswith("%%"):
+        return "", [f"{where}: cell magic {lines[0].split()[0]} not run when grading"]
+    out = []
+    for line in lines:
+        m = _MAGIC_LINE.match(line)
+        help_m = _HELP_LINE.match(line)
+        if m or help_m:
+            indent = (m or help_m).group(1)
+            stripped = line.strip()
+            if not stripped.startswith(QUIET_MAGICS):
+                warnings.append(f"{where}: {stripped[:60]!r} not run when grading")
+            out.append(f"{indent}pass")
+        else:
+            out.append(line)
+    return "\n".join(out), warnings
+
+
+def read_notebook(path: Path) -> dict:
+    """Read a notebook file, with a clear error for what cannot be one."""
+    path = Path(path)
+    if path.is_symlink():
+        raise NotebookError(f"{path.name} is a symbolic link, not a submitted notebook")
+    if not path.is_file():
+        raise NotebookError(f"{path.name} is not a file")
+    if path.stat().st_size == 0:
+        raise NotebookError(f"{path.name} is empty")
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except UnicodeDecodeError:
+        raise NotebookError(f"{path.name} is not UTF-8 text") from None
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise NotebookError(f"{path.name} is not a valid notebook: {first[:200]}") from None
+    if not isinstance(nb.get("cells"), list):
+        raise NotebookError(f"{path.name} has no cells")
+    return nb
+
+
+def extract_code(path: Path) -> NotebookCode:
+    """The code cells of ``path`` to run in the worker, in notebook order."""
+    nb = read_notebook(path)
+    cells, warnings = [], []
+    has_meta = any(_nbgrader(c) for c in nb["cells"])
+    for index, cell in enumerate(nb["cells"]):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        tags = cell.get("metadata", {}).get("tags", []) or []
+        if SKIP_TAG in tags or _is_test_cell(cell):
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(source)
+        if not isinstance(source, str):
+            warnings.append(f"cell {index}: unreadable source, skipped")
+            continue
+        code, w = clean_source(source, f"cell {index}")
+        warnings += w
+        if code.strip():
+            cells.append(CodeCell(index, code, str(_nbgrader(cell).get("grade_id", ""))))
+    if not has_meta:
+        warnings.append(
+            f"{Path(path).name}: nbgrader metadata is missing (copied or opened in another tool?); "
+            "functions were found by name"
+        )
+    return NotebookCode(Path(path), cells, warnings, has_meta)

@@ -1,0 +1,36 @@
+"""The ``student`` fixture of the grader: calls go to the sandboxed worker, values come back.
+
+Nothing the student wrote runs in the grader: the proxy sends the name and arguments as
+data and returns the decoded answer. Assertions, tolerances and points stay on this side.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from autograder.selfcheck import Call
+from autograder.session import WorkerSession
+
+
+class StudentProxy:
+    """Attribute access yields a function that calls the student's function of that name."""
+
+    def __init__(self, session: WorkerSession):
+        self._session = session
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Call:
+        """Call ``name``; the result also holds the arguments as the student's code left them."""
+        return self._session.call(name, args, kwargs, return_args=True)
+
+    def has(self, name: str) -> bool:
+        """Whether the notebook defines a callable ``name``."""
+        self._session.start()
+        return name in self._session.functions
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self._session.call(name, args, kwargs).value
+
+    def __repr__(self) -> str:
+        return "<student code in a sandboxed worker>"

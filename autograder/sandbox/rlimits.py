@@ -1,0 +1,30 @@
+"""POSIX resource limits applied in the child between fork and exec."""
+
+from __future__ import annotations
+
+import resource
+
+from .spec import Limits
+
+NPROC_BACKSTOP = (
+    512  # counted per uid, and parallel workers share uid 65534: the pids cgroup is the real limit
+)
+
+
+def rlimit_table(limits: Limits) -> dict[int, tuple[int, int]]:
+    """(soft, hard) per resource; the CPU hard limit is one second above the soft one (SIGXCPU, then SIGKILL)."""
+    mb = 1024 * 1024
+    return {
+        resource.RLIMIT_CPU: (limits.cpu_seconds, limits.cpu_seconds + 1),
+        resource.RLIMIT_FSIZE: (limits.file_size_mb * mb, limits.file_size_mb * mb),
+        resource.RLIMIT_NOFILE: (limits.open_files, limits.open_files),
+        resource.RLIMIT_NPROC: (NPROC_BACKSTOP, NPROC_BACKSTOP),
+        resource.RLIMIT_AS: (limits.address_space_bytes, limits.address_space_bytes),
+        resource.RLIMIT_CORE: (0, 0),
+    }
+
+
+def apply_rlimits(table: dict[int, tuple[int, int]]) -> None:
+    """Set every limit of `table` on the calling process (call only in the forked child)."""
+    for res, (soft, hard) in table.items():
+        resource.setrlimit(res, (soft, hard))

@@ -1,0 +1,227 @@
+"""One submission's sandboxed worker: start it, load the notebook code, call into it.
+
+The worker is restarted after a crash or a timeout, and the whole process tree is killed at
+the end. A cell that kills the worker while the notebook loads is left out on the restart
+(as a Run All with errors allowed would carry on). A crash, a timeout or an exit inside a call
+fails that call only; past the submission's total time every further call fails at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder.notebook_code import NotebookCode
+from autograder.sandbox import Isolation, Limits, SandboxedProcess, SandboxSpec
+from autograder.selfcheck import (
+    Call,
+    MissingFunction,
+    StudentCrashed,
+    StudentRaised,
+    StudentTimeout,
+    UngradableResult,
+)
+from autograder.worker import protocol
+
+WORKER_DIR = Path(__file__).resolve().parent / "worker"
+SANDBOX_WORKER_DIR = "/opt/worker"
+_PASS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+@dataclass
+class SessionOptions:
+    """Time and resource limits for one submission."""
+
+    call_timeout: float = 10.0
+    load_timeout: float = 30.0
+    submission_timeout: float = 120.0
+    limits: Limits = field(default_factory=Limits)
+    require_sandbox: bool = False
+    max_restarts: int = 4
+    max_frame: int = protocol.DEFAULT_MAX_FRAME
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+def worker_spec(options: SessionOptions) -> SandboxSpec:
+    """The sandbox for a worker: the venv's Python, the worker code read-only, nothing else."""
+    env = {
+        "AUTOGRADER_WORKER": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": "/tmp",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        **{k: os.environ[k] for k in _PASS_ENV if k in os.environ},
+        **options.extra_env,
+    }
+    package = Path(__file__).resolve().parent
+    in_site = Path(sys.prefix) in package.parents or Path(sys.base_prefix) in package.parents
+    return SandboxSpec(
+        argv=[sys.executable, "-I", f"{SANDBOX_WORKER_DIR}/main.py"],
+        ro_binds=[(str(WORKER_DIR), SANDBOX_WORKER_DIR)],
+        env=env,
+        limits=options.limits,
+        masked_paths=[str(package)] if in_site else [],
+    )
+
+
+class WorkerSession:
+    """The proxy's far end: a sandboxed worker holding one notebook's code."""
+
+    def __init__(self, code: NotebookCode, options: SessionOptions | None = None):
+        self.code = code
+        self.options = options or SessionOptions()
+        self.deadline = time.monotonic() + self.options.submission_timeout
+        self.cell_errors: dict[int, str] = {}
+        self.excluded: set[int] = set()
+        self.functions: list[str] = []
+        self.events: list[str] = []
+        self.isolation: Isolation | None = None
+        self.memory_peak: int | None = None
+        self.load_restarts = 0
+        self.failures: dict[str, int] = {}  # timeouts and crashes per function
+        self._last_failure: dict[str, type] = {}
+        self._proc: SandboxedProcess | None = None
+        self._next_id = 0
+        self._output: list[str] = []
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _spawn(self) -> SandboxedProcess:
+        proc = SandboxedProcess(worker_spec(self.options), require=self.options.require_sandbox)
+        self.isolation = proc.isolation
+        return proc
+
+    def start(self) -> None:
+        """Start the worker and load the code, leaving out any cell that kills it."""
+        while self._proc is None:
+            if self.load_restarts > self.options.max_restarts:
+                raise StudentCrashed("the notebook's code kept crashing the worker; gave up")
+            if time.monotonic() >= self.deadline:
+                raise StudentTimeout(self._budget_message())
+            proc = self._spawn()
+            cells = [c for c in self.code.cells if c.index not in self.excluded]
+            pending = [c.index for c in cells]
+            load_deadline = min(self.deadline, time.monotonic() + self.options.load_timeout)
+            try:
+                self._send(proc, {"op": "load", "cells": [(c.index, c.source) for c in cells]})
+                while True:
+                    msg = protocol.read_frame(proc.stdout.fileno(), self.options.max_frame, load_deadline)
+                    if msg.get("type") == "cell" and pending and msg.get("index") == pending[0]:
+                        pending.pop(0)
+                        if not msg.get("ok"):
+                            self.cell_errors[msg["index"]] = str(msg.get("error", ""))[:2000]
+                    elif msg.get("type") == "loaded":
+                        self.functions = [f for f in msg.get("functions", []) if isinstance(f, str)]
+                        self._proc = proc
+                        return
+                    else:
+                        raise protocol.ProtocolError("unexpected message while loading")
+            except (EOFError, TimeoutError, protocol.ProtocolError, OSError) as exc:
+                self._retire(proc)
+                if not pending:  # died after the last cell: nothing to leave out
+                    raise StudentCrashed("the worker died right after loading the notebook") from None
+                bad = pending[0]
+                what = "ran past the time limit" if isinstance(exc, TimeoutError) else "crashed the worker"
+                if isinstance(exc, protocol.ProtocolError):
+                    what = f"broke the grading protocol ({exc})"
+                self.cell_errors[bad] = f"this cell {what} while the notebook loaded; it was skipped"
+                self.events.append(f"cell {bad} {what}")
+                self.excluded.add(bad)
+                self.load_restarts += 1
+
+    def close(self) -> None:
+        if self._proc is not None:
+            self._retire(self._proc)
+            self._proc = None
+
+    def _retire(self, proc: SandboxedProcess) -> None:
+        try:
+            peak = proc.memory_peak_bytes()
+            if peak:
+                self.memory_peak = max(self.memory_peak or 0, peak)
+            if proc.oom_killed():
+                self.events.append("the worker hit its memory limit")
+        finally:
+            out = proc.output() if hasattr(proc, "output") else ""
+            proc.kill()
+            if out:
+                self._output.append(out)
+
+    def output(self) -> str:
+        """What the student's code printed (capped), over all workers of this session."""
+        live = self._proc.output() if self._proc is not None else ""
+        return "".join(self._output) + live
+
+    def __enter__(self) -> WorkerSession:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ calls
+
+    def _budget_message(self) -> str:
+        return f"the submission used up its total time limit of {self.options.submission_timeout:g} s"
+
+    def _send(self, proc: SandboxedProcess, message: dict) -> None:
+        protocol.write_bytes(proc.stdin.fileno(), protocol.pack(message))
+
+    def call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False) -> Call:
+        """Call ``name`` in the worker; raise a StudentCodeError subclass if that goes wrong."""
+        if time.monotonic() >= self.deadline:
+            raise StudentTimeout(self._budget_message())
+        if self.failures.get(name, 0) >= 2:
+            raise self._last_failure[name](f"{name} failed twice already (see above); not called again")
+        self.start()
+        proc = self._proc
+        self._next_id += 1
+        call_id = self._next_id
+        timeout = min(self.options.call_timeout, self.deadline - time.monotonic())
+        try:
+            self._send(proc, {"op": "call", "id": call_id, "name": name, "args": list(args),
+                              "kwargs": dict(kwargs), "return_args": return_args})
+            reply = protocol.read_frame(proc.stdout.fileno(), self.options.max_frame,
+                                        time.monotonic() + timeout)
+            if reply.get("type") != "result" or reply.get("id") != call_id:
+                raise protocol.ProtocolError("reply does not answer the call")
+        except TimeoutError:
+            self._fail(name, StudentTimeout, f"{name} timed out")
+            raise StudentTimeout(f"{name} did not return within {timeout:.3g} s (infinite loop?)") from None
+        except (EOFError, OSError):
+            self._fail(name, StudentCrashed, f"{name} crashed the worker")
+            hint = " (memory limit reached)" if any("memory" in e for e in self.events) else ""
+            raise StudentCrashed(f"{name} crashed the process running it{hint}") from None
+        except protocol.ProtocolError as exc:
+            self._fail(name, UngradableResult, f"{name} broke the protocol")
+            raise UngradableResult(f"{name}: the answer could not be read ({exc})") from None
+        if reply.get("ok"):
+            return Call(reply.get("value"), tuple(reply.get("args") or args), dict(reply.get("kwargs") or kwargs))
+        raise _student_error(name, reply.get("error"))
+
+    def _fail(self, name: str, kind: type, event: str) -> None:
+        self.failures[name] = self.failures.get(name, 0) + 1
+        self._last_failure[name] = kind
+        self.events.append(event)
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            self._retire(proc)
+
+
+def _student_error(name: str, error: Any) -> Exception:
+    err = error if isinstance(error, dict) else {}
+    etype, message = str(err.get("type", "Exception"))[:100], str(err.get("message", ""))[:2000]
+    if etype == "MissingFunction":
+        return MissingFunction(message)
+    if etype == "UngradableResult":
+        return UngradableResult(f"{name} returned something that cannot be graded: {message}")
+    if etype == "NotImplementedError":
+        return StudentRaised(f"{name} is not implemented yet (it raises NotImplementedError)", etype)
+    text = f"{name} raised {etype}" + (f": {message}" if message else "")
+    return StudentRaised(text, etype, str(err.get("traceback", ""))[-4000:])

@@ -1,0 +1,120 @@
+"""The untrusted side: runs a student's notebook code and answers calls into it.
+
+Started inside the sandbox as ``python -I main.py``. It sees no tests, no solutions, no
+labels and no gradebook: only the code it is sent and the arguments of each call. Frames
+arrive on fd 0 and leave on fd 1; before any student code runs, both are moved to private
+descriptors, and the student's prints (fd 1 and 2) go to stderr, which the grader captures.
+
+Messages (see protocol.py for the encoding):
+  → {"op": "load", "cells": [[index, source], ...]}
+  ← {"type": "cell", "index": i, "ok": bool, "error": str}      one per cell, as it finishes
+  ← {"type": "loaded", "functions": [names of callables]}
+  → {"op": "call", "id": n, "name": f, "args": [...], "kwargs": {...}, "return_args": bool}
+  ← {"type": "result", "id": n, "ok": true, "value": v, "args": [...], "kwargs": {...}}
+  ← {"type": "result", "id": n, "ok": false, "error": {"type", "message", "traceback"}}
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+import types
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import numpy  # noqa: E402,F401  (imported once, before any student code)
+import protocol  # noqa: E402
+
+MAX_TB = 4000
+
+
+def _private_fds() -> tuple[int, int]:
+    """Move the protocol pipes off fds 0/1; student output goes to stderr."""
+    rfd, wfd = os.dup(0), os.dup(1)
+    os.set_inheritable(rfd, False)
+    os.set_inheritable(wfd, False)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)
+    sys.stdin = open(os.devnull)
+    sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+    return rfd, wfd
+
+
+def _selfcheck_stub() -> None:
+    """``from selfcheck import check`` must work in a submission; checks are no-ops here."""
+    stub = types.ModuleType("selfcheck")
+    stub.check = stub.check_all = lambda *a, **k: None
+    sys.modules["selfcheck"] = stub
+
+
+def _error(exc: BaseException) -> dict:
+    tb = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    # drop the worker's own frames: the student needs only their part
+    text = "".join(line for line in tb if "/worker/main.py" not in line)
+    return {"type": type(exc).__name__, "message": str(exc)[:2000], "traceback": text[-MAX_TB:]}
+
+
+def _load(cells: list, namespace: dict, wfd: int) -> None:
+    for index, source in cells:
+        ok, err = True, ""
+        try:
+            code = compile(source, f"<cell {index}>", "exec")
+            exec(code, namespace)
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the cell failed
+            ok, err = False, f"{type(exc).__name__}: {exc}"[:2000]
+        protocol.write_frame(wfd, {"type": "cell", "index": index, "ok": ok, "error": err})
+    functions = sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("__"))
+    protocol.write_frame(wfd, {"type": "loaded", "functions": functions})
+
+
+def _call(msg: dict, namespace: dict) -> dict:
+    name, call_id = msg.get("name"), msg.get("id")
+    args, kwargs = list(msg.get("args") or []), dict(msg.get("kwargs") or {})
+    fn = namespace.get(name) if isinstance(name, str) else None
+    if not callable(fn):
+        what = "is not defined" if fn is None else f"is a {type(fn).__name__}, not a function"
+        return {"type": "result", "id": call_id, "ok": False,
+                "error": {"type": "MissingFunction", "message": f"{name} {what}", "traceback": ""}}
+    try:
+        value = fn(*args, **kwargs)
+    except BaseException as exc:
+        return {"type": "result", "id": call_id, "ok": False, "error": _error(exc)}
+    reply = {"type": "result", "id": call_id, "ok": True, "value": value}
+    if msg.get("return_args"):
+        reply["args"], reply["kwargs"] = tuple(args), kwargs
+    return reply
+
+
+def main() -> None:
+    rfd, wfd = _private_fds()
+    _selfcheck_stub()
+    namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
+    while True:
+        try:
+            msg = protocol.read_frame(rfd)
+        except EOFError:
+            return
+        op = msg.get("op")
+        if op == "load":
+            _load(msg.get("cells") or [], namespace, wfd)
+        elif op == "call":
+            reply = _call(msg, namespace)
+            try:
+                frame = protocol.pack(reply)
+            except protocol.EncodeError as exc:
+                frame = protocol.pack({"type": "result", "id": reply["id"], "ok": False, "error": {
+                    "type": "UngradableResult", "message": str(exc), "traceback": ""}})
+            except BaseException as exc:  # a value whose conversion itself misbehaves
+                frame = protocol.pack({"type": "result", "id": reply["id"], "ok": False, "error": {
+                    "type": "UngradableResult", "message": f"the result could not be read: {exc}"[:500],
+                    "traceback": ""}})
+            sys.stdout.flush()
+            protocol.write_bytes(wfd, frame)
+        elif op == "exit":
+            return
+
+
+if __name__ == "__main__":
+    main()

@@ -90,10 +90,11 @@ def _summary_table(results: list[SubmissionResult], questions: list[str]) -> Tab
               help="Seconds per submission in all.")
 @click.option("--memory-mb", type=click.IntRange(64), default=1024, show_default=True)
 @click.option("--require-sandbox", is_flag=True, help="Refuse to grade without bubblewrap.")
-@click.option("--gradebook", type=click.Path(path_type=Path), default=None, help="Default: gradebook.db at the root.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where gradebook.db, feedback/, autograded/, grades.csv go (default: the course root).")
 @click.option("--no-progress", is_flag=True, help="No progress bar (logs, CI).")
 def grade(aid, submissions, student, workers, timeout, submission_timeout, memory_mb, require_sandbox,
-          gradebook, no_progress) -> None:
+          out, no_progress) -> None:
     """Grade every submission of AID: gradebook.db, feedback pages, grades.csv."""
     from autograder.grading import RunOutputs, run_grading
     from autograder.runner import SuiteError, find_submissions
@@ -116,9 +117,9 @@ def grade(aid, submissions, student, workers, timeout, submission_timeout, memor
                       "(weaker isolation). Install bubblewrap or use --require-sandbox.[/]")
     options = SessionOptions(call_timeout=timeout, submission_timeout=submission_timeout,
                              limits=Limits(memory_mb=memory_mb), require_sandbox=require_sandbox)
-    outputs = RunOutputs.under(root, aid)
-    if gradebook:
-        outputs.gradebook = gradebook
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+    outputs = RunOutputs.under((out or root).resolve(), aid)
     workers = workers or os.cpu_count() or 1
     console.print(f"Grading {len(subs)} submission(s) of {aid} with {workers} worker(s), "
                   f"isolation: [bold]{level.value}[/]")

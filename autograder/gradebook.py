@@ -12,10 +12,10 @@ from __future__ import annotations
 import fcntl
 import os
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import nbformat
 from nbgrader.api import (
@@ -120,10 +120,13 @@ def write_result(db_path: Path, assignment: Assignment, result: SubmissionResult
                 with db.no_autoflush:
                     sub = _new_submission(gb, assignment, student)
             sub.timestamp = _parse_time(result.timestamp)
+            db.flush()
             for nb in sub.notebooks:
+                names = {cell.id: cell.name for cell in nb.notebook.grade_cells}
                 for grade in nb.grades:
-                    if grade.name in scores:
-                        grade.auto_score = scores[grade.name]
+                    name = names.get(grade.cell_id)
+                    if name in scores:
+                        grade.auto_score = scores[name]
                         grade.needs_manual_grade = grade.manual_score is not None
             db.commit()
         except Exception:

@@ -7,9 +7,9 @@ as results arrive, so a run killed half-way keeps everything it finished.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from autograder.course import Assignment
 from autograder.export import export_grades, export_questions

@@ -6,7 +6,8 @@ data and returns the decoded answer. Assertions, tolerances and points stay on t
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from autograder.selfcheck import Call
 from autograder.session import WorkerSession

@@ -108,11 +108,12 @@ def _bind_mounts(binds: list[tuple[str, str]]) -> list[str]:
     return args
 
 
-def _mask_mounts(paths: list[str]) -> list[str]:
+def _mask_mounts(paths: list[str], sized: bool) -> list[str]:
     args: list[str] = []
     for path in paths:
         if os.path.isdir(path):
-            args += ["--perms", "0755", "--size", "4096", "--tmpfs", path, "--remount-ro", path]
+            size = ["--size", "4096"] if sized else []
+            args += ["--perms", "0755", *size, "--tmpfs", path, "--remount-ro", path]
         elif os.path.exists(path):  # a file reads as empty (ro binds and remounts are nodev)
             args += ["--dev-bind", "/dev/null", path]
     return args
@@ -121,10 +122,10 @@ def _mask_mounts(paths: list[str]) -> list[str]:
 def build_bwrap_argv(spec: SandboxSpec, bwrap: str = "bwrap") -> list[str]:
     """The full command: bwrap with namespaces and mounts, then setpriv (as root), then `spec.argv`."""
     args = [bwrap, *NAMESPACE_FLAGS]
-    tmp_bytes = spec.limits.tmp_size_mb * 1024 * 1024
-    args += _system_mounts(tmp_bytes if _supports_tmpfs_size(bwrap) else None)
+    sized = _supports_tmpfs_size(bwrap)
+    args += _system_mounts(spec.limits.tmp_size_mb * 1024 * 1024 if sized else None)
     args += _bind_mounts(python_runtime_binds() + list(spec.ro_binds))
-    args += _mask_mounts(spec.masked_paths)
+    args += _mask_mounts(spec.masked_paths, sized)
     for device in spec.devices:
         if os.path.exists(device):
             args += ["--dev-bind", device, device]

@@ -140,7 +140,6 @@ class SandboxedProcess:
         level = available if isolation is None else weaker(Isolation(isolation), available)
         if require and not level.uses_bwrap:
             raise SandboxUnavailable(f"bubblewrap sandbox required but only {level.value!r} is available")
-        self._spec = spec
         self._res = _Resources()
         self._finalizer = weakref.finalize(self, self._res.release)
         try:
@@ -247,14 +246,13 @@ class SandboxedProcess:
         cgroup = self._res.cgroup
         if cgroup is None:
             return None
-        return self._res.peak_bytes if self._res.released else cgroup.peak_bytes()
+        live = cgroup.peak_bytes()  # None once kill() removed the group: then the value it kept
+        return live if live is not None else self._res.peak_bytes
 
     def oom_killed(self) -> bool:
         """True when the memory cgroup's OOM killer hit a process of this sandbox."""
         cgroup = self._res.cgroup
-        if cgroup is None:
-            return False
-        return self._res.oom_killed if self._res.released else cgroup.oom_killed()
+        return cgroup is not None and (self._res.oom_killed or cgroup.oom_killed())
 
     def __enter__(self) -> Self:
         return self

@@ -155,6 +155,21 @@ def perceptron_update(w, x, y, lr=1.0):
     return w.copy(), 0
 ''',
     ),
+    Mutant(
+        name="updated_numpy_bool",
+        function="perceptron_update",
+        mistake="returns the comparison itself (a NumPy bool) as updated instead of a Python bool",
+        hint_keyword="not as a NumPy",
+        source='''
+def perceptron_update(w, x, y, lr=1.0):
+    w = np.asarray(w, dtype=float)
+    x = np.asarray(x, dtype=float)
+    mistake = y * np.dot(x, w) <= 0
+    if mistake:
+        return w + lr * y * x, mistake
+    return w.copy(), mistake
+''',
+    ),
     # ------------------------------------------------------------------ train_perceptron
     Mutant(
         name="labels_not_folded",

@@ -37,5 +37,5 @@ def test_predict_random(student, reference, rng):
     w = rng.normal(size=d + 1)
     w[d] = 1.5
     X = rng.normal(size=(n, d)) * 2
-    expect_array(student.predict(w, X), reference.predict(w, X), name=f"predict(w, X) for X of shape {(n, d)}",
-                 dtype="int", exact=True)
+    expect_array(student.predict(w, X), reference.predict(w, X),
+                 name=f"predict(w, X) for X of shape {(n, d)}", dtype="int", exact=True)

@@ -25,8 +25,11 @@ LECTURE_TRACE = np.array([
 
 HINT_TABLE = (
     "Compare your history with the lecture's table row by row; the first row that differs shows the mistake.",
-    "Each row: the weights before the visit, the folded example (bias -1 appended first, then multiplied by "
-    "the label), and its score. A score <= 0 means an update; stop after n visits in a row without an update.",
+    (
+        "Each row: the weights before the visit, the folded example (bias -1 appended first, then multiplied "
+        "by the label), and its score. A score <= 0 means an update; stop after n visits in a row without an "
+        "update."
+    ),
 )
 
 
@@ -76,13 +79,13 @@ def test_lecture_full_trace(student):
 @pytest.mark.hint(
     "Your training run differs from the expected one on random separable data.",
     "Check each step against the description: fold the bias, then the labels; start at w = 0; visit the "
-    "examples in order, cyclically; update with the learning rate when the score is <= 0; stop after n visits "
-    "in a row without an update or after max_epochs passes.",
+    "examples in order, cyclically; update with the learning rate when the score is <= 0; stop after n "
+    "visits in a row without an update or after max_epochs passes.",
 )
 def test_random_separable(student, reference, rng, n, d, lr):
     X, y = separable(rng, n, d)
-    _same_run(_train(student, X, y, lr=lr, max_epochs=50), reference.train_perceptron(X, y, lr=lr, max_epochs=50),
-              f" for n = {n}, d = {d}, lr = {lr}")
+    expected = reference.train_perceptron(X, y, lr=lr, max_epochs=50)
+    _same_run(_train(student, X, y, lr=lr, max_epochs=50), expected, f" for n = {n}, d = {d}, lr = {lr}")
 
 
 @pytest.mark.question("train_perceptron")
@@ -98,7 +101,7 @@ def test_shapes_and_dtypes(student, reference, rng):
     w_ref, history_ref = reference.train_perceptron(X, y)
     expect_array(w, w_ref, name="w (d = 3)", dtype="float")
     if history.shape[1:] != (9,):
-        raise CheckFailure(f"history has shape {history.shape}; for d = 3 each row must have 2d + 3 = 9 values")
+        raise CheckFailure(f"history has shape {history.shape}; for d = 3 each row needs 2d + 3 = 9 values")
     expect_array(history, history_ref, name="history (d = 3)", dtype="float")
 
 
@@ -131,7 +134,8 @@ def test_max_epochs_cap(student, reference, max_epochs):
     X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])  # XOR: not separable
     y = np.array([-1, -1, 1, 1, 1])
     w, history = _train(student, X, y, max_epochs=max_epochs)
-    expect_equal(history.shape[0], max_epochs * len(X), name=f"the number of visits for max_epochs = {max_epochs}")
+    expect_equal(history.shape[0], max_epochs * len(X),
+                 name=f"the number of visits for max_epochs = {max_epochs}")
     _same_run((w, history), reference.train_perceptron(X, y, max_epochs=max_epochs))
 
 
@@ -139,9 +143,9 @@ def test_max_epochs_cap(student, reference, max_epochs):
 @pytest.mark.points(1)
 @pytest.mark.hint(
     "Starting from w = 0, the learning rate only scales w.",
-    "With learning rate c every update adds c times the folded example, so w must be c times the result for "
-    "lr = 1, after the same visits. If your w does not scale, the learning rate is not used in the update (or "
-    "not passed on to it).",
+    "With learning rate c every update adds c times the folded example, so w must be c times the result "
+    "for lr = 1, after the same visits. If your w does not scale, the learning rate is not used in the "
+    "update (or not passed on to it).",
 )
 def test_learning_rate_scales_w(student, rng):
     X, y = separable(rng, 10, 2)
@@ -181,12 +185,13 @@ def test_history_weights_before_the_visit(student, rng):
 )
 def test_history_folded_examples(student, reference, rng):
     X, y = separable(rng, 7, 2)
-    w, history = _train(student, X, y)
+    _, history = _train(student, X, y)
     n_rows = len(reference.train_perceptron(X, y)[1])
     if history.shape != (n_rows, 7):
         raise CheckFailure(f"history has shape {history.shape}, expected {(n_rows, 7)}")
     folded = (np.hstack([X, -np.ones((7, 1))]) * y[:, None])[np.arange(n_rows) % 7]
-    expect_array(history[:, 3:6], folded, name="the folded examples in history (columns 4 to 6)", dtype="float")
+    expect_array(history[:, 3:6], folded, name="the folded examples in history (columns 4 to 6)",
+                 dtype="float")
 
 
 @pytest.mark.question("train_perceptron")

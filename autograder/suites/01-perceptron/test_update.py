@@ -111,4 +111,6 @@ def test_updated_is_python_bool(student, rng):
     for w, x, y in (_mistake(rng), _correct(rng)):
         _, updated = _unpack(student.perceptron_update(w, x, y))
         if type(updated) is not bool:
-            raise CheckFailure(f"updated should be a Python bool (True or False), got {type(updated).__name__}")
+            raise CheckFailure(
+                f"updated should be a Python bool (True or False), got {type(updated).__name__}"
+            )

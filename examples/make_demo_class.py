@@ -2,16 +2,19 @@
 
 Each student starts from the released notebook (what a student really gets) and fills the
 graded functions with the reference solution, the untouched stub, or a source of their own;
-some add cells or files. Run after ``autograder release``:
+some add cells or files. The students of each assignment are described in ``examples/demo_students/<aid>.py`` (a dict
+``STUDENTS`` of :class:`Student`). Run after ``autograder release``:
 
-    python examples/make_demo_class.py
+    python examples/make_demo_class.py [AID ...]
 """
 
 from __future__ import annotations
 
 import copy
+import importlib.util
 import re
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,65 +35,6 @@ class Student:
     extra_cells: list[str] = field(default_factory=list)  # appended after the setup cell
     files: dict[str, str] = field(default_factory=dict)  # extra files beside the notebook
     strip_metadata: bool = False  # as if copied into a fresh notebook (Colab)
-
-
-PERCEPTRON_BUG = '''
-def perceptron_update(w, x, y, lr=1.0):
-    """One perceptron step (with the classic bug: a score of 0 is taken as correct)."""
-    score = y * np.dot(x, w)
-    if score < 0:
-        return w + lr * y * x, True
-    return w.copy(), False
-'''
-
-CHEAT_CELL = '''
-import builtins, sys
-# patch every comparison a test might use
-np.allclose = lambda *a, **k: True
-np.array_equal = lambda *a, **k: True
-np.testing.assert_allclose = lambda *a, **k: None
-np.testing.assert_array_equal = lambda *a, **k: None
-builtins.AssertionError = type("AssertionError", (Exception,), {})
-class AlwaysEqual:
-    def __eq__(self, other): return True
-    def __array__(self, *a, **k): return np.ones(3)
-print("============================= 42 passed in 0.01s ==============================")
-'''
-
-CHEAT_FUNCTIONS = {
-    "fold_labels": "def fold_labels(X, y):\n    return AlwaysEqual()\n",
-    "perceptron_update": "def perceptron_update(w, x, y, lr=1.0):\n    raise SystemExit(0)\n",
-    "train_perceptron": "def train_perceptron(X, y, lr=1.0, max_epochs=100):\n    import os\n    os._exit(0)\n",
-    "predict": "def predict(w, X):\n    print('PASSED')\n    sys.exit(0)\n",
-}
-
-CHEAT_CONFTEST = '''
-import pytest
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    outcome.get_result().outcome = "passed"
-'''
-
-CLASS = {
-    "01-perceptron": {
-        "alice": Student("the reference solution"),
-        "bob": Student("the untouched stub", default="stub"),
-        "carol": Student("partly done: training not written yet", {"train_perceptron": "stub"}),
-        "dave": Student("a classic bug: a score of exactly 0 counts as correct",
-                        {"perceptron_update": PERCEPTRON_BUG}),
-        "erin": Student("crashes and loops", {
-            "fold_labels": "def fold_labels(X, y):\n    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)\n",
-            "train_perceptron": "def train_perceptron(X, y, lr=1.0, max_epochs=100):\n    while True:\n        pass\n",
-        }),
-        "frank": Student("copied into Colab: no nbgrader metadata, a shell line", strip_metadata=True,
-                         extra_cells=["!pip install numpy\n%matplotlib inline"]),
-        "mallory": Student("cheats: patched numpy, fake pytest summary, exits, a conftest.py",
-                           CHEAT_FUNCTIONS, extra_cells=[CHEAT_CELL, "sys.exit(0)"],
-                           files={"conftest.py": CHEAT_CONFTEST, "pytest.ini": "[pytest]\naddopts = -p no:python\n"}),
-    },
-}
 
 
 def solution_sources(solution_nb: Path) -> dict[str, str]:
@@ -136,6 +80,16 @@ def build(aid: str, students: dict[str, Student]) -> None:
         print(f"{folder.relative_to(ROOT)}: {student.about}")
 
 
+def load_students(path: Path) -> dict[str, Student]:
+    spec = importlib.util.spec_from_file_location(f"_demo_{path.stem.replace('-', '_')}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.STUDENTS
+
+
 if __name__ == "__main__":
-    for aid, students in CLASS.items():
-        build(aid, students)
+    sys.modules.setdefault("make_demo_class", sys.modules[__name__])
+    wanted = sys.argv[1:]
+    for path in sorted((ROOT / "examples" / "demo_students").glob("*.py")):
+        if not wanted or path.stem in wanted:
+            build(path.stem, load_students(path))

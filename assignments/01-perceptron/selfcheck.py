@@ -19,10 +19,11 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -369,6 +370,12 @@ def run_pytest(paths: list[str], plugin: RecordingPlugin, extra_args: list[str] 
         "-p", "no:cacheprovider",
         "-p", "no:stepwise",
         "-p", "no:randomly",
+        "-p", "no:unraisableexception",  # its gc.collect() per run costs more than a whole suite
+        "-p", "no:threadexception",
+        "-p", "no:faulthandler",
+        "-p", "no:doctest",
+        "-p", "no:pastebin",
+        "-p", "no:junitxml",
         "--noconftest",
         "--import-mode=importlib",
         "-o", "python_files=test_*.py",

@@ -159,7 +159,7 @@ def check(notebook: Path, question: tuple[str, ...], hints: int, timeout: float)
         sys.exit(EXIT_USAGE)
     for w in warnings:
         console.print(f"[yellow]warning:[/] {w}")
-    print(format_records(records, hints))
+    print(format_records(records, hints, color=sys.stdout.isatty()))
     earned, total = sum(r.earned for r in records), sum(r.points for r in records)
     console.print(f"[bold]{earned:g}/{total:g}[/] public points")
     sys.exit(EXIT_OK if records and earned == total else EXIT_FAILED)

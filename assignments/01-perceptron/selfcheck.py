@@ -412,12 +412,13 @@ class _NotebookPlugin(RecordingPlugin):
 _GREEN, _RED, _DIM, _RESET = "\x1b[32m", "\x1b[31m", "\x1b[2m", "\x1b[0m"
 
 
-def _colour(text: str, code: str) -> str:
-    return text if os.environ.get("NO_COLOR") else f"{code}{text}{_RESET}"
-
-
-def format_records(records: list[TestRecord], hints: int = 1) -> str:
+def format_records(records: list[TestRecord], hints: int = 1, color: bool | None = None) -> str:
     """A short verdict per question: the score, then each failing test with its hint."""
+    color = not os.environ.get("NO_COLOR") if color is None else color
+
+    def _colour(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if color else text
+
     lines = []
     for question in dict.fromkeys(r.question for r in records):
         recs = [r for r in records if r.question == question]
@@ -461,7 +462,7 @@ def _run_selfcheck(questions: list[str] | None, namespace: dict[str, Any], hints
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         return float(sum(r.earned for r in records))  # nbgrader reads a number as partial credit
     print(format_records(records, hints))
-    print(_colour(f"   ({len(records)} tests in {time.perf_counter() - start:.2f} s)", _DIM))
+    print(f"   ({len(records)} tests in {time.perf_counter() - start:.2f} s)")
     return None
 
 

@@ -32,7 +32,8 @@ def graded(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
     proc = grade(out)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    results = {p.parent.parent.name: json.loads(p.read_text()) for p in (out / "autograded").glob(f"*/{AID}/result.json")}
+    paths = (out / "autograded").glob(f"*/{AID}/result.json")
+    results = {p.parent.parent.name: json.loads(p.read_text()) for p in paths}
     return out, proc.stdout, results
 
 

@@ -1,4 +1,4 @@
-"""Helpers for the sandbox tests (imported by the test modules): run a Python snippet in a sandbox and collect what it printed."""
+"""Helpers for the sandbox tests: run a Python snippet in a sandbox and collect what it printed."""
 
 from __future__ import annotations
 

@@ -99,6 +99,7 @@ def grade_submission(assignment: Assignment, sub: Submission, options: SessionOp
     result = SubmissionResult(sub.student, assignment.aid, str(sub.path), warnings=list(code.warnings))
     result.timestamp = _timestamp(sub.path)
     with WorkerSession(code, options) as session:
+        session.prestart()
         plugin = GraderPlugin(StudentProxy(session), reference, student_seed(assignment.aid, sub.student),
                               [assignment.hidden_suite])
         run_pytest([str(p) for p in assignment.test_paths()], plugin)

@@ -88,6 +88,7 @@ class WorkerSession:
         self.failures: dict[str, int] = {}  # timeouts and crashes per function
         self._last_failure: dict[str, type] = {}
         self._proc: SandboxedProcess | None = None
+        self._loading: tuple[SandboxedProcess, list[int], float] | None = None  # spawned, code sent
         self._next_id = 0
         self._output: list[str] = []
 
@@ -98,19 +99,33 @@ class WorkerSession:
         self.isolation = proc.isolation
         return proc
 
+    def prestart(self) -> None:
+        """Spawn the worker and send the code now, so it loads while the grader collects its tests."""
+        if self._proc is None and self._loading is None:
+            self._launch()
+
+    def _launch(self) -> None:
+        proc = self._spawn()
+        cells = [c for c in self.code.cells if c.index not in self.excluded]
+        self._loading = (proc, [c.index for c in cells],
+                         min(self.deadline, time.monotonic() + self.options.load_timeout))
+        try:
+            self._send(proc, {"op": "load", "cells": [(c.index, c.source) for c in cells]})
+        except OSError:
+            pass  # the worker died at once: start() reads the EOF and handles it
+
     def start(self) -> None:
-        """Start the worker and load the code, leaving out any cell that kills it."""
+        """Wait for the worker to load the code, leaving out any cell that kills it."""
         while self._proc is None:
             if self.load_restarts > self.options.max_restarts:
                 raise StudentCrashed("the notebook's code kept crashing the worker; gave up")
             if time.monotonic() >= self.deadline:
                 raise StudentTimeout(self._budget_message())
-            proc = self._spawn()
-            cells = [c for c in self.code.cells if c.index not in self.excluded]
-            pending = [c.index for c in cells]
-            load_deadline = min(self.deadline, time.monotonic() + self.options.load_timeout)
+            if self._loading is None:
+                self._launch()
+            proc, pending, load_deadline = self._loading
+            self._loading = None
             try:
-                self._send(proc, {"op": "load", "cells": [(c.index, c.source) for c in cells]})
                 while True:
                     msg = protocol.read_frame(proc.stdout.fileno(), self.options.max_frame, load_deadline)
                     if msg.get("type") == "cell" and pending and msg.get("index") == pending[0]:
@@ -137,6 +152,9 @@ class WorkerSession:
                 self.load_restarts += 1
 
     def close(self) -> None:
+        if self._loading is not None:
+            self._retire(self._loading[0])
+            self._loading = None
         if self._proc is not None:
             self._retire(self._proc)
             self._proc = None

@@ -7,27 +7,11 @@ bug (a suite or release that does not load).
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
-
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from autograder.course import CourseError, find_course_root, list_assignments, load_assignment
-from autograder.results import SubmissionResult
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SANDBOX, EXIT_COURSE = 0, 1, 2, 3, 4
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-
-
-def _root() -> Path:
-    try:
-        return find_course_root()
-    except CourseError as exc:
-        raise click.ClickException(str(exc)) from None
+from autograder.commands.check import check
+from autograder.commands.grade import grade
+from autograder.commands.release import release
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,130 +20,5 @@ def main() -> None:
     """Release, self-check and grade the Deep Learning course notebooks."""
 
 
-@main.command()
-@click.argument("aids", nargs=-1)
-def release(aids: tuple[str, ...]) -> None:
-    """Generate assignments/ from solutions/ (all assignments if none are named)."""
-    from autograder.release import ReleaseError, release_all
-
-    root = _root()
-    try:
-        for out in release_all(list(aids) or list_assignments(root), root):
-            console.print(f"[green]released[/] {out.relative_to(root)}")
-    except (ReleaseError, CourseError) as exc:
-        console.print(f"[red]release failed:[/] {exc}")
-        sys.exit(EXIT_COURSE)
-
-
-def _summary_table(results: list[SubmissionResult], questions: list[str]) -> Table:
-    table = Table(title="Grades", show_lines=False)
-    table.add_column("student")
-    for q in questions:
-        table.add_column(q, justify="right")
-    table.add_column("score", justify="right")
-    table.add_column("%", justify="right")
-    table.add_column("notes")
-    for r in results:
-        scores = r.question_scores()
-        pct = 100 * r.score / r.max_score if r.max_score else 0.0
-        notes = []
-        if r.status == "error":
-            notes.append(f"[red]{r.error[:80]}[/]")
-        if r.timed_out:
-            notes.append("timeout")
-        if any(t.kind == "crash" for t in r.tests):
-            notes.append("crash")
-        if r.cell_errors:
-            notes.append(f"{len(r.cell_errors)} cell error(s)")
-        if r.warnings:
-            notes.append(f"{len(r.warnings)} warning(s)")
-        table.add_row(r.student, *[f"{scores.get(q, 0):g}" for q in questions],
-                      f"{r.score:g}/{r.max_score:g}", f"{pct:.0f}%", ", ".join(notes))
-    return table
-
-
-@main.command()
-@click.argument("aid")
-@click.option("--submissions", type=click.Path(path_type=Path), default=None,
-              help="Folder of <student>/<aid>/<notebook>.ipynb (default: submitted/).")
-@click.option("--student", default=None, help="Grade only this student.")
-@click.option("--workers", type=click.IntRange(1, 256), default=None, help="Parallel graders (default: cores).")
-@click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True,
-              help="Seconds per call into student code.")
-@click.option("--submission-timeout", type=click.FloatRange(1), default=120.0, show_default=True,
-              help="Seconds per submission in all.")
-@click.option("--memory-mb", type=click.IntRange(64), default=1024, show_default=True)
-@click.option("--require-sandbox", is_flag=True, help="Refuse to grade without bubblewrap.")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Where gradebook.db, feedback/, autograded/, grades.csv go (default: the course root).")
-@click.option("--no-progress", is_flag=True, help="No progress bar (logs, CI).")
-def grade(aid, submissions, student, workers, timeout, submission_timeout, memory_mb, require_sandbox,
-          out, no_progress) -> None:
-    """Grade every submission of AID: gradebook.db, feedback pages, grades.csv."""
-    from autograder.grading import RunOutputs, run_grading
-    from autograder.runner import SuiteError, find_submissions
-    from autograder.sandbox import Isolation, Limits, SandboxUnavailable, detect_isolation
-    from autograder.session import SessionOptions
-
-    root = _root()
-    try:
-        assignment = load_assignment(aid, root)
-        subs = find_submissions(submissions or root / "submitted", assignment, student)
-    except (CourseError, FileNotFoundError) as exc:
-        console.print(f"[red]error:[/] {exc}")
-        sys.exit(EXIT_USAGE)
-    level = detect_isolation()
-    if require_sandbox and level == Isolation.RLIMITS:
-        console.print("[red]refused:[/] --require-sandbox, but bubblewrap is not available here")
-        sys.exit(EXIT_SANDBOX)
-    if level == Isolation.RLIMITS:
-        console.print("[bold yellow]WARNING: no bubblewrap: student code runs with rlimits only "
-                      "(weaker isolation). Install bubblewrap or use --require-sandbox.[/]")
-    options = SessionOptions(call_timeout=timeout, submission_timeout=submission_timeout,
-                             limits=Limits(memory_mb=memory_mb), require_sandbox=require_sandbox)
-    if out:
-        out.mkdir(parents=True, exist_ok=True)
-    outputs = RunOutputs.under((out or root).resolve(), aid)
-    workers = workers or os.cpu_count() or 1
-    console.print(f"Grading {len(subs)} submission(s) of {aid} with {workers} worker(s), "
-                  f"isolation: [bold]{level.value}[/]")
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=console, disable=no_progress or not console.is_terminal)
-    try:
-        with progress:
-            task = progress.add_task(aid, total=len(subs))
-            summary = run_grading(assignment, subs, options, outputs, workers,
-                                  on_result=lambda r: progress.advance(task))
-    except SandboxUnavailable as exc:
-        console.print(f"[red]refused:[/] {exc}")
-        sys.exit(EXIT_SANDBOX)
-    except SuiteError as exc:
-        console.print(f"[red]course bug:[/] {exc}")
-        sys.exit(EXIT_COURSE)
-    console.print(_summary_table(summary.results, list(assignment.questions)))
-    for r in summary.errors:
-        console.print(f"[red]not graded:[/] {r.student}: {r.error}")
-    console.print(f"gradebook: {outputs.gradebook}  feedback: {outputs.feedback}/  csv: {outputs.grades_csv}")
-
-
-@main.command()
-@click.argument("notebook", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--question", "-q", multiple=True, help="Only these exercises.")
-@click.option("--hints", type=click.IntRange(1, 5), default=1, show_default=True, help="Hint tiers to show.")
-@click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True)
-def check(notebook: Path, question: tuple[str, ...], hints: int, timeout: float) -> None:
-    """Run the public tests beside NOTEBOOK against it, in the sandbox; exit 1 if any fails."""
-    from autograder.checking import check_notebook
-    from autograder.selfcheck import format_records
-
-    try:
-        records, warnings = check_notebook(notebook, list(question) or None, timeout)
-    except (CourseError, FileNotFoundError, ValueError) as exc:
-        console.print(f"[red]error:[/] {exc}")
-        sys.exit(EXIT_USAGE)
-    for w in warnings:
-        console.print(f"[yellow]warning:[/] {w}")
-    print(format_records(records, hints, color=sys.stdout.isatty()))
-    earned, total = sum(r.earned for r in records), sum(r.points for r in records)
-    console.print(f"[bold]{earned:g}/{total:g}[/] public points")
-    sys.exit(EXIT_OK if records and earned == total else EXIT_FAILED)
+for command in (release, grade, check):
+    main.add_command(command)

@@ -1,0 +1,1 @@
+"""One module per ``autograder`` subcommand; autograder/cli.py registers them."""

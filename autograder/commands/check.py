@@ -1,0 +1,34 @@
+"""``autograder check``: a learner's notebook against the public tests beside it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from autograder.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, console
+from autograder.course import CourseError
+
+
+@click.command()
+@click.argument("notebook", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--question", "-q", multiple=True, help="Only these exercises.")
+@click.option("--hints", type=click.IntRange(1, 5), default=1, show_default=True, help="Hint tiers to show.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True)
+def check(notebook: Path, question: tuple[str, ...], hints: int, timeout: float) -> None:
+    """Run the public tests beside NOTEBOOK against it, in the sandbox; exit 1 if any fails."""
+    from autograder.checking import check_notebook
+    from autograder.selfcheck import format_records
+
+    try:
+        records, warnings = check_notebook(notebook, list(question) or None, timeout)
+    except (CourseError, FileNotFoundError, ValueError) as exc:
+        console.print(f"[red]error:[/] {exc}")
+        sys.exit(EXIT_USAGE)
+    for w in warnings:
+        console.print(f"[yellow]warning:[/] {w}")
+    print(format_records(records, hints, color=sys.stdout.isatty()))
+    earned, total = sum(r.earned for r in records), sum(r.points for r in records)
+    console.print(f"[bold]{earned:g}/{total:g}[/] public points")
+    sys.exit(EXIT_OK if records and earned == total else EXIT_FAILED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,12 @@ class Assignment:
     @property
     def release_dir(self) -> Path:
         return self.root / "assignments" / self.aid
+
+    @property
+    def settings(self) -> dict:
+        """The suite's ``grading.toml`` (e.g. ``[limits] call_timeout = 120`` for training), or {}."""
+        path = self.hidden_suite / "grading.toml"
+        return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
     @property
     def max_score(self) -> float:

@@ -23,6 +23,11 @@ class StudentProxy:
         """Call ``name``; the result also holds the arguments as the student's code left them."""
         return self._session.call(name, args, kwargs, return_args=True)
 
+    def kit(self, helper: str, *args: Any, **kwargs: Any) -> Any:
+        """Call a kit helper in the worker (``autograder/worker/ext/<module>.py``), e.g.
+        ``student.kit("keras_tools.describe", "build_cnn_model")``; it gets the notebook's namespace."""
+        return self._session.call(f"kit:{helper}", args, kwargs).value
+
     def has(self, name: str) -> bool:
         """Whether the notebook defines a callable ``name``."""
         self._session.start()

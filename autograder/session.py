@@ -46,6 +46,19 @@ class SessionOptions:
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
+LIMIT_KEYS = {"call_timeout", "load_timeout", "submission_timeout", "memory_mb", "pids", "tmp_size_mb"}
+
+
+def options_for(settings: dict, **overrides: Any) -> SessionOptions:
+    """Session options from a suite's ``[limits]`` settings, then explicit overrides (None = not given)."""
+    given = {k: v for k, v in {**settings.get("limits", {}), **overrides}.items() if v is not None}
+    unknown = set(settings.get("limits", {})) - LIMIT_KEYS
+    if unknown:
+        raise ValueError(f"unknown [limits] keys in grading.toml: {sorted(unknown)}")
+    limit_fields = {k: given.pop(k) for k in ("memory_mb", "pids", "tmp_size_mb") if k in given}
+    return SessionOptions(limits=Limits(**limit_fields), **given)
+
+
 def worker_spec(options: SessionOptions) -> SandboxSpec:
     """The sandbox for a worker: the venv's Python, the worker code read-only, nothing else."""
     env = {

@@ -115,3 +115,23 @@ def test_the_submission_budget_stops_every_further_call(notebook):
             s.call("loop", (), {})
         with pytest.raises(StudentTimeout, match="total time limit"):
             s.call("f", (), {})
+
+
+def test_kit_helpers_run_in_the_worker_with_the_namespace(session):
+    assert session.call("kit:introspect.signature", ("double",), {}).value == "(x)"
+    with pytest.raises(MissingFunction):
+        session.call("kit:nope.nothing", (), {})
+    with pytest.raises(MissingFunction):
+        session.call("kit:../../etc.passwd", (), {})
+
+
+def test_suite_settings_give_defaults_and_flags_override():
+    from autograder.session import options_for
+
+    settings = {"limits": {"call_timeout": 120, "memory_mb": 3072, "pids": 256}}
+    opts = options_for(settings, call_timeout=None, submission_timeout=30)
+    assert opts.call_timeout == 120 and opts.submission_timeout == 30
+    assert opts.limits.memory_mb == 3072 and opts.limits.pids == 256
+    assert options_for(settings, call_timeout=5).call_timeout == 5
+    with pytest.raises(ValueError, match="unknown"):
+        options_for({"limits": {"cpu": 1}})

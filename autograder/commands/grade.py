@@ -48,11 +48,12 @@ def _summary_table(results: list[SubmissionResult], questions: list[str]) -> Tab
               help="Folder of <student>/<aid>/<notebook>.ipynb (default: submitted/).")
 @click.option("--student", default=None, help="Grade only this student.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None, help="Parallel graders (default: cores).")
-@click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True,
-              help="Seconds per call into student code.")
-@click.option("--submission-timeout", type=click.FloatRange(1), default=120.0, show_default=True,
-              help="Seconds per submission in all.")
-@click.option("--memory-mb", type=click.IntRange(64), default=1024, show_default=True)
+@click.option("--timeout", type=click.FloatRange(0.1), default=None,
+              help="Seconds per call into student code (default 10, or the suite's grading.toml).")
+@click.option("--submission-timeout", type=click.FloatRange(1), default=None,
+              help="Seconds per submission in all (default 120, or the suite's grading.toml).")
+@click.option("--memory-mb", type=click.IntRange(64), default=None,
+              help="Memory limit of the worker (default 1024, or the suite's grading.toml).")
 @click.option("--require-sandbox", is_flag=True, help="Refuse to grade without bubblewrap.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Where gradebook.db, feedback/, autograded/, grades.csv go (default: the course root).")
@@ -62,8 +63,8 @@ def grade(aid, submissions, student, workers, timeout, submission_timeout, memor
     """Grade every submission of AID: gradebook.db, feedback pages, grades.csv."""
     from autograder.grading import RunOutputs, run_grading
     from autograder.runner import SuiteError, find_submissions
-    from autograder.sandbox import Isolation, Limits, SandboxUnavailable, detect_isolation
-    from autograder.session import SessionOptions
+    from autograder.sandbox import Isolation, SandboxUnavailable, detect_isolation
+    from autograder.session import options_for
 
     root = course_root()
     try:
@@ -79,8 +80,8 @@ def grade(aid, submissions, student, workers, timeout, submission_timeout, memor
     if level == Isolation.RLIMITS:
         console.print("[bold yellow]WARNING: no bubblewrap: student code runs with rlimits only "
                       "(weaker isolation). Install bubblewrap or use --require-sandbox.[/]")
-    options = SessionOptions(call_timeout=timeout, submission_timeout=submission_timeout,
-                             limits=Limits(memory_mb=memory_mb), require_sandbox=require_sandbox)
+    options = options_for(assignment.settings, call_timeout=timeout, submission_timeout=submission_timeout,
+                          memory_mb=memory_mb, require_sandbox=require_sandbox)
     if out:
         out.mkdir(parents=True, exist_ok=True)
     outputs = RunOutputs.under((out or root).resolve(), aid)

@@ -10,7 +10,7 @@ import pytest
 from autograder.course import SUITES_DIR, find_course_root, list_assignments, load_assignment
 from autograder.mutants import load_catalogue
 from autograder.runner import Submission, grade_submission
-from autograder.session import SessionOptions
+from autograder.session import options_for
 
 ROOT = find_course_root(Path(__file__).parent)
 ASSIGNMENTS = list_assignments(ROOT)
@@ -18,7 +18,8 @@ CASES = [(aid, m) for aid in ASSIGNMENTS for m in load_catalogue(SUITES_DIR / ai
 
 
 def grade(aid: str, path: Path, student: str = "mutant"):
-    return grade_submission(load_assignment(aid, ROOT), Submission(student, path), SessionOptions(call_timeout=5))
+    assignment = load_assignment(aid, ROOT)
+    return grade_submission(assignment, Submission(student, path), options_for(assignment.settings))
 
 
 def with_cell(aid: str, source: str, tmp_path: Path) -> Path:

@@ -51,7 +51,7 @@ LIMIT_KEYS = {"call_timeout", "load_timeout", "submission_timeout", "memory_mb",
 
 def options_for(settings: dict, **overrides: Any) -> SessionOptions:
     """Session options from a suite's ``[limits]`` settings, then explicit overrides (None = not given)."""
-    given = {k: v for k, v in {**settings.get("limits", {}), **overrides}.items() if v is not None}
+    given = {**settings.get("limits", {}), **{k: v for k, v in overrides.items() if v is not None}}
     unknown = set(settings.get("limits", {})) - LIMIT_KEYS
     if unknown:
         raise ValueError(f"unknown [limits] keys in grading.toml: {sorted(unknown)}")

@@ -190,8 +190,8 @@ def test_conv_1x1_mixes_channels(student, rng):
     w = rng.normal(size=(1, 1, 3, 2))
     b = np.array([0.5, -1.0])
     call = student.call("conv2d", x, w, b)
-    for arg, name in zip(call.args, ("x", "w", "b")):
-        expect_unchanged({"x": x, "w": w, "b": b}[name], arg, name=name)
+    for before, after, name in zip((x, w, b), call.args, ("x", "w", "b"), strict=True):
+        expect_unchanged(before, after, name=name)
     expect_array(call.value, x @ w[0, 0] + b, name="conv2d(x, w, b) with a 1x1 kernel", dtype="float",
                  rtol=1e-7, atol=1e-9)
 

@@ -47,6 +47,8 @@ def find_submissions(folder: Path, assignment: Assignment, student: str | None =
             out.append(Submission(sid, None, f"{entry}: student id {sid!r} is not a safe folder name"))
             continue
         adir = entry / assignment.aid
+        if not adir.exists() and not adir.is_symlink():
+            continue  # this student did not submit this assignment
         expected = adir / f"{assignment.notebook_name}.ipynb"
         if expected.exists() or expected.is_symlink():
             out.append(Submission(sid, expected))

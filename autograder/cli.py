@@ -11,6 +11,7 @@ import click
 
 from autograder.commands.check import check
 from autograder.commands.grade import grade
+from autograder.commands.merge import merge
 from autograder.commands.release import release
 
 
@@ -20,5 +21,5 @@ def main() -> None:
     """Release, self-check and grade the Deep Learning course notebooks."""
 
 
-for command in (release, grade, check):
+for command in (release, grade, check, merge):
     main.add_command(command)

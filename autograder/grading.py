@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course import Assignment
+from autograder.executors import Executor, grade_all
 from autograder.export import export_grades, export_questions
 from autograder.feedback import write_feedback
 from autograder.gradebook import ensure_assignment, write_result
 from autograder.results import SubmissionResult
-from autograder.runner import Submission, grade_all
+from autograder.runner import Submission
 from autograder.session import SessionOptions
 
 
@@ -57,13 +58,13 @@ def run_grading(
     submissions: list[Submission],
     options: SessionOptions,
     outputs: RunOutputs,
-    workers: int = 1,
+    executor: Executor | None = None,
     on_result: Callable[[SubmissionResult], None] | None = None,
 ) -> RunSummary:
     """Grade ``submissions`` and record every result as it arrives."""
     ensure_assignment(outputs.gradebook, assignment)
     summary = RunSummary()
-    for result in grade_all(assignment, submissions, options, workers):
+    for result in grade_all(assignment, submissions, options, executor or Executor()):
         write_result(outputs.gradebook, assignment, result)
         write_feedback(result, outputs.feedback)
         save_result(result, outputs.autograded)

@@ -1,12 +1,9 @@
-"""Grade submissions: find them, run the suites through the proxy, collect result records."""
+"""Grade one submission: run the suites through the proxy, collect its result record."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 from autograder.course import Assignment, is_safe_id
@@ -70,6 +67,11 @@ def _zero(assignment: Assignment, sub: Submission, message: str) -> SubmissionRe
     return result
 
 
+def grade_failed(assignment: Assignment, sub: Submission, exc: BaseException) -> SubmissionResult:
+    """The zero of a submission whose grading process failed (not the student's doing)."""
+    return _zero(assignment, sub, f"{sub.path}: grading failed ({type(exc).__name__}: {exc})")
+
+
 def _timestamp(path: Path) -> str | None:
     stamp = path.parent / "timestamp.txt"
     try:
@@ -117,27 +119,3 @@ def grade_submission(assignment: Assignment, sub: Submission, options: SessionOp
     result.duration = round(time.perf_counter() - start, 3)
     _explain_missing(result)
     return result
-
-
-def grade_all(
-    assignment: Assignment,
-    submissions: list[Submission],
-    options: SessionOptions,
-    workers: int = 1,
-    on_result: Callable[[SubmissionResult], None] | None = None,
-) -> Iterator[SubmissionResult]:
-    """Grade many submissions, ``workers`` at a time; results come back in completion order."""
-    if workers <= 1 or len(submissions) <= 1:
-        for sub in submissions:
-            yield grade_submission(assignment, sub, options)
-        return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
-        futures = {pool.submit(grade_submission, assignment, sub, options): sub for sub in submissions}
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except SuiteError:
-                raise
-            except Exception as exc:  # a grading process died: that submission alone gets a zero
-                sub = futures[future]
-                yield _zero(assignment, sub, f"{sub.path}: grading failed ({type(exc).__name__}: {exc})")

@@ -57,10 +57,16 @@ def _summary_table(results: list[SubmissionResult], questions: list[str]) -> Tab
 @click.option("--require-sandbox", is_flag=True, help="Refuse to grade without bubblewrap.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Where gradebook.db, feedback/, autograded/, grades.csv go (default: the course root).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local processes, or a Dask cluster (needs --scheduler; workers see the same paths).")
+@click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+@click.option("--shard", default=None, metavar="I/N",
+              help="Grade only shard I of N (every N-th student); combine the runs with `autograder merge`.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (logs, CI).")
 def grade(aid, submissions, student, workers, timeout, submission_timeout, memory_mb, require_sandbox,
-          out, no_progress) -> None:
+          out, executor, scheduler, shard, no_progress) -> None:
     """Grade every submission of AID: gradebook.db, feedback pages, grades.csv."""
+    from autograder.executors import Executor, select_shard
     from autograder.grading import RunOutputs, run_grading
     from autograder.runner import SuiteError, find_submissions
     from autograder.sandbox import Isolation, SandboxUnavailable, detect_isolation
@@ -70,7 +76,12 @@ def grade(aid, submissions, student, workers, timeout, submission_timeout, memor
     try:
         assignment = load_assignment(aid, root)
         subs = find_submissions(submissions or root / "submitted", assignment, student)
-    except (CourseError, FileNotFoundError) as exc:
+        if shard:
+            index, _, count = shard.partition("/")
+            subs = select_shard(subs, int(index), int(count))
+        if executor == "dask" and not scheduler:
+            raise ValueError("--executor dask needs --scheduler ADDRESS")
+    except (CourseError, FileNotFoundError, ValueError) as exc:
         console.print(f"[red]error:[/] {exc}")
         sys.exit(EXIT_USAGE)
     level = detect_isolation()
@@ -85,15 +96,15 @@ def grade(aid, submissions, student, workers, timeout, submission_timeout, memor
     if out:
         out.mkdir(parents=True, exist_ok=True)
     outputs = RunOutputs.under((out or root).resolve(), aid)
-    workers = workers or os.cpu_count() or 1
-    console.print(f"Grading {len(subs)} submission(s) of {aid} with {workers} worker(s), "
-                  f"isolation: [bold]{level.value}[/]")
+    runner = Executor(executor, workers or os.cpu_count() or 1, scheduler)
+    console.print(f"Grading {len(subs)} submission(s) of {aid} with {runner.describe()}"
+                  f"{f', shard {shard}' if shard else ''}, isolation: [bold]{level.value}[/]")
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, disable=no_progress or not console.is_terminal)
     try:
         with progress:
             task = progress.add_task(aid, total=len(subs))
-            summary = run_grading(assignment, subs, options, outputs, workers,
+            summary = run_grading(assignment, subs, options, outputs, runner,
                                   on_result=lambda r: progress.advance(task))
     except SandboxUnavailable as exc:
         console.print(f"[red]refused:[/] {exc}")

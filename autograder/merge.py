@@ -1,0 +1,47 @@
+"""Merge sharded grading runs (Slurm arrays, Kubernetes Indexed Jobs, CI matrices) into one.
+
+Each shard run leaves its full result records in ``<run>/autograded/<student>/<aid>/result.json``;
+the merge writes them into one gradebook, regenerates the feedback pages and the CSVs, exactly
+as a single run would have.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from autograder.course import Assignment
+from autograder.export import export_grades, export_questions
+from autograder.feedback import write_feedback
+from autograder.gradebook import ensure_assignment, write_result
+from autograder.grading import RunOutputs, save_result
+from autograder.results import SubmissionResult
+
+
+class MergeError(Exception):
+    """Runs that cannot be merged (a student graded twice, no results)."""
+
+
+def collect_results(assignment: Assignment, runs: list[Path]) -> list[SubmissionResult]:
+    results: dict[str, tuple[Path, SubmissionResult]] = {}
+    for run in runs:
+        for path in sorted(Path(run).glob(f"autograded/*/{assignment.aid}/result.json")):
+            result = SubmissionResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            if result.student in results:
+                raise MergeError(f"{result.student} was graded in {results[result.student][0]} and in {run}")
+            results[result.student] = (Path(run), result)
+    if not results:
+        raise MergeError(f"no results of {assignment.aid} in {', '.join(map(str, runs))}")
+    return [results[s][1] for s in sorted(results)]
+
+
+def merge_runs(assignment: Assignment, runs: list[Path], outputs: RunOutputs) -> list[SubmissionResult]:
+    results = collect_results(assignment, runs)
+    ensure_assignment(outputs.gradebook, assignment)
+    for result in results:
+        write_result(outputs.gradebook, assignment, result)
+        write_feedback(result, outputs.feedback)
+        save_result(result, outputs.autograded)
+    export_grades(outputs.gradebook, outputs.grades_csv)
+    export_questions(outputs.gradebook, assignment.aid, outputs.questions_csv)
+    return results

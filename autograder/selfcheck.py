@@ -19,6 +19,7 @@ import os
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import asdict, dataclass, field
@@ -202,6 +203,7 @@ class Call:
     value: Any
     args: tuple
     kwargs: dict
+    warnings: list[str] = field(default_factory=list)  # "RuntimeWarning: divide by zero ...", at most 10
 
 
 class NamespaceStudent:
@@ -219,9 +221,12 @@ class NamespaceStudent:
         return fn
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Call:
-        """Call ``name`` on copies of the arguments; return the value and the arguments after."""
+        """Call ``name`` on copies of the arguments; return the value, the arguments after, the warnings."""
         args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
-        return Call(self._invoke(name, args, kwargs), args, kwargs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = self._invoke(name, args, kwargs)
+        return Call(value, args, kwargs, [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:10]])
 
     def _invoke(self, name: str, args: tuple, kwargs: dict) -> Any:
         fn = self._function(name)

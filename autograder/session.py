@@ -233,7 +233,9 @@ class WorkerSession:
             self._fail(name, UngradableResult, f"{name} broke the protocol")
             raise UngradableResult(f"{name}: the answer could not be read ({exc})") from None
         if reply.get("ok"):
-            return Call(reply.get("value"), tuple(reply.get("args") or args), dict(reply.get("kwargs") or kwargs))
+            found = reply.get("warnings") if isinstance(reply.get("warnings"), list) else []
+            return Call(reply.get("value"), tuple(reply.get("args") or args), dict(reply.get("kwargs") or kwargs),
+                        [str(w)[:300] for w in found[:10]])
         raise _student_error(name, reply.get("error"))
 
     def _fail(self, name: str, kind: type, event: str) -> None:

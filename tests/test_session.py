@@ -135,3 +135,10 @@ def test_suite_settings_give_defaults_and_flags_override():
     assert options_for(settings, call_timeout=5).call_timeout == 5
     with pytest.raises(ValueError, match="unknown"):
         options_for({"limits": {"cpu": 1}})
+
+
+def test_warnings_raised_during_a_call_come_back(notebook):
+    code = extract_code(notebook("import numpy as np\ndef f(x):\n    return np.array(x) / 0.0"))
+    with WorkerSession(code, SessionOptions()) as s:
+        call = s.call("f", (np.ones(2),), {}, return_args=True)
+        assert any(w.startswith("RuntimeWarning: divide by zero") for w in call.warnings)

@@ -22,6 +22,7 @@ import re
 import sys
 import traceback
 import types
+import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy  # noqa: E402,F401  (imported once, before any student code)
@@ -105,10 +106,13 @@ def _call(msg: dict, namespace: dict) -> dict:
         return {"type": "result", "id": call_id, "ok": False,
                 "error": {"type": "MissingFunction", "message": f"{name} {what}", "traceback": ""}}
     try:
-        value = fn(*args, **kwargs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = fn(*args, **kwargs)
     except BaseException as exc:
         return {"type": "result", "id": call_id, "ok": False, "error": _error(exc)}
-    reply = {"type": "result", "id": call_id, "ok": True, "value": value}
+    reply = {"type": "result", "id": call_id, "ok": True, "value": value,
+             "warnings": [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:10]]}
     if msg.get("return_args"):
         reply["args"], reply["kwargs"] = tuple(args), kwargs
     return reply

@@ -331,4 +331,22 @@ def random_baseline(y_train, n, seed):
     return np.random.choice(np.unique(y_train), size=n)
 ''',
     ),
+    Mutant(
+        name="precision_nan_to_num_cleanup",
+        function="precision",
+        mistake="divides 0/0 (a RuntimeWarning) and hides the nan with np.nan_to_num",
+        hint_keyword="RuntimeWarning",
+        source='''
+_precision_before = precision
+
+
+def precision(y_true, y_pred, average="binary", positive=1):
+    if average != "binary":
+        return _precision_before(y_true, y_pred, average, positive)
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    tp = np.sum((y_pred == positive) & (y_true == positive))
+    fp = np.sum((y_pred == positive) & (y_true != positive))
+    return float(np.nan_to_num(tp / (tp + fp)))
+''',
+    ),
 ]

@@ -182,6 +182,13 @@ def expect_tuple(actual: Any, length: int, *, name: str = "result") -> None:
         raise CheckFailure(f"{name} should be a tuple of {length} values, got {_describe(actual)}")
 
 
+def expect_no_warnings(call: Call, *, name: str = "the call") -> None:
+    """Check that a call (from ``student.call``) raised no warning, e.g. no RuntimeWarning for 0/0."""
+    if call.warnings:
+        raise CheckFailure(f"{name} raised a warning ({call.warnings[0].split(':')[0]}); avoid it",
+                           "\n".join(call.warnings))
+
+
 def expect_unchanged(before: Any, after: Any, *, name: str = "the input") -> None:
     """Check that an argument was not modified by the call (compare with the value sent)."""
     same = (

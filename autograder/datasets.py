@@ -132,9 +132,16 @@ def _from_file(file: Path) -> Mnist:
 
 
 def keras_cache_path() -> Path:
-    """Where keras' loader caches mnist.npz: ``$KERAS_HOME/datasets`` (default ``~/.keras/datasets``)."""
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    return Path(home) / "datasets" / "mnist.npz"
+    """Where keras' loader caches mnist.npz: ``$KERAS_HOME/datasets``, by default ``~/.keras/datasets``.
+
+    The same rule as keras' (which reads ``KERAS_HOME`` once, when it is imported): without ``KERAS_HOME``, a
+    home folder that is not writable means ``/tmp/.keras``.
+    """
+    home = os.environ.get("KERAS_HOME")
+    if home is None:
+        base = os.path.expanduser("~")
+        home = os.path.join(base if os.access(base, os.W_OK) else "/tmp", ".keras")
+    return Path(home).expanduser() / "datasets" / "mnist.npz"
 
 
 def network_available(host: str = KERAS_HOST, port: int = 443, timeout: float = PROBE_TIMEOUT) -> bool:

@@ -31,6 +31,7 @@ class GraderPlugin(RecordingPlugin):
     def __init__(self, student: Any, reference_ns: dict[str, Any], seed: int, hidden_dirs: list[Path]):
         super().__init__(None)
         self._student = student
+        self.call_log = getattr(student, "calls", None)
         self._reference = NamespaceStudent(reference_ns)
         self._seed = seed
         self._hidden = [str(d.resolve()) for d in hidden_dirs]

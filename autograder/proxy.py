@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from autograder.selfcheck import Call
+from autograder.selfcheck import Call, format_call
 from autograder.session import WorkerSession
 
 
@@ -18,9 +18,11 @@ class StudentProxy:
 
     def __init__(self, session: WorkerSession):
         self._session = session
+        self.calls: list[str] = []  # the calls of the current test, for the counterexample
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Call:
         """Call ``name``; the result also holds the arguments as the student's code left them."""
+        self.calls.append(format_call(name, args, kwargs))
         return self._session.call(name, args, kwargs, return_args=True)
 
     def kit(self, helper: str, *args: Any, **kwargs: Any) -> Any:
@@ -36,7 +38,12 @@ class StudentProxy:
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
             raise AttributeError(name)
-        return lambda *args, **kwargs: self._session.call(name, args, kwargs).value
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append(format_call(name, args, kwargs))
+            return self._session.call(name, args, kwargs).value
+
+        return call
 
     def __repr__(self) -> str:
         return "<student code in a sandboxed worker>"

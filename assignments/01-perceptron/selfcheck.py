@@ -142,7 +142,7 @@ def expect_array(
         first = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.ndim else ()
         raise CheckFailure(
             f"{name} has the right shape but wrong values at {n_bad} of {bad.size} entries",
-            f"first difference at index {first}: got {actual[first]!r}, expected {expected[first]!r}\n"
+            f"first difference at index {first}: got {actual[first].item()!r}, expected {expected[first].item()!r}\n"
             f"got:\n{np.array2string(actual, threshold=60)}\n"
             f"expected:\n{np.array2string(expected, threshold=60)}",
         )
@@ -182,6 +182,13 @@ def expect_tuple(actual: Any, length: int, *, name: str = "result") -> None:
         raise CheckFailure(f"{name} should be a tuple of {length} values, got {_describe(actual)}")
 
 
+def expect_no_warnings(call: Call, *, name: str = "the call") -> None:
+    """Check that a call (from ``student.call``) raised no warning, e.g. no RuntimeWarning for 0/0."""
+    if call.warnings:
+        raise CheckFailure(f"{name} raised a warning ({call.warnings[0].split(':')[0]}); avoid it",
+                           "\n".join(call.warnings))
+
+
 def expect_unchanged(before: Any, after: Any, *, name: str = "the input") -> None:
     """Check that an argument was not modified by the call (compare with the value sent)."""
     same = (
@@ -206,11 +213,32 @@ class Call:
     warnings: list[str] = field(default_factory=list)  # "RuntimeWarning: divide by zero ...", at most 10
 
 
+def describe_input(value: Any, depth: int = 0) -> str:
+    """A short, readable form of an argument: small arrays in full, big ones by shape and dtype."""
+    if isinstance(value, np.ndarray):
+        if value.size <= 24:
+            text = np.array2string(value, separator=", ", threshold=24, precision=4).replace("\n", "")
+            return f"array({' '.join(text.split())}, dtype={value.dtype})"
+        return f"<array of shape {value.shape}, dtype {value.dtype}>"
+    if isinstance(value, (list, tuple)) and depth < 2:
+        inner = ", ".join(describe_input(v, depth + 1) for v in value[:6]) + (", ..." if len(value) > 6 else "")
+        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def format_call(name: str, args: tuple, kwargs: dict) -> str:
+    """``name(arg, ..., key=value)`` with :func:`describe_input` for each argument."""
+    parts = [describe_input(a) for a in args] + [f"{k}={describe_input(v)}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(parts)})"
+
+
 class NamespaceStudent:
     """``student`` for the self-check: the notebook's own functions, called directly."""
 
     def __init__(self, namespace: dict[str, Any]):
         self._ns = namespace
+        self.calls: list[str] = []  # the calls of the current test, for the counterexample
 
     def _function(self, name: str) -> Callable:
         fn = self._ns.get(name)
@@ -229,6 +257,7 @@ class NamespaceStudent:
         return Call(value, args, kwargs, [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:10]])
 
     def _invoke(self, name: str, args: tuple, kwargs: dict) -> Any:
+        self.calls.append(format_call(name, args, kwargs))
         fn = self._function(name)
         try:
             return fn(*args, **kwargs)
@@ -315,6 +344,11 @@ class RecordingPlugin:
         self.questions = questions
         self.records: list[TestRecord] = []
         self._exc: dict[str, BaseException] = {}
+        self.call_log: list[str] | None = None  # the student object's ``calls``, shown for visible failures
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if self.call_log is not None:
+            self.call_log.clear()
 
     def pytest_configure(self, config: pytest.Config) -> None:
         for name, text in MARKERS.items():
@@ -362,6 +396,10 @@ class RecordingPlugin:
                 rec.message, rec.kind = (longrepr.splitlines() or ["skipped"])[-1], "test-error"
             else:
                 rec.message, rec.kind = describe_failure(exc, visibility == "visible", longrepr)
+            if visibility == "visible" and self.call_log and rec.kind != "missing" \
+                    and "not implemented" not in rec.message:
+                head, _, rest = rec.message.partition("\n")
+                rec.message = "\n".join(x for x in (head, f"input: {self.call_log[-1]}", rest) if x)
             if report.skipped:
                 rec.outcome, rec.earned = "skipped", 0.0
         return rec
@@ -399,11 +437,12 @@ def run_pytest(paths: list[str], plugin: RecordingPlugin, extra_args: list[str] 
 class _NotebookPlugin(RecordingPlugin):
     def __init__(self, namespace: dict[str, Any], questions: list[str] | None):
         super().__init__(questions)
-        self.namespace = namespace
+        self._student = NamespaceStudent(namespace)
+        self.call_log = self._student.calls
 
     @pytest.fixture
     def student(self) -> NamespaceStudent:
-        return NamespaceStudent(self.namespace)
+        return self._student
 
     @pytest.fixture
     def seed(self) -> int:

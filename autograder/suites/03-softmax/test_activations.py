@@ -96,12 +96,13 @@ def test_integer_input_gives_floats(student, reference):
     "The activations must not change the array they are given.",
     "z was modified in place (e.g. z[z < 0] = 0 changes the caller's array): build the result as a new array.",
 )
-def test_activations_do_not_modify_z(student, reference, rng):
+def test_activations_do_not_modify_z(student, rng):
     for name in ("relu", "leaky_relu"):
         z = _random_z(rng, (3, 3))
         call = student.call(name, z)
         expect_unchanged(z, call.args[0], name=f"z (after {name}(z))")
-        expect_array(call.value, getattr(reference, name)(z), name=f"{name}(z)", dtype="float")
+        if not isinstance(call.value, np.ndarray) or call.value.shape != z.shape:
+            raise CheckFailure(f"{name}(z) should return an array of z's shape {z.shape}")
 
 
 # --------------------------------------------------------------------------- derivatives

@@ -8,6 +8,12 @@ from autograder.selfcheck import CheckFailure, expect_array, expect_close, expec
 pytestmark = pytest.mark.visibility("hidden")
 
 
+def _expect_float_array(value, shape, name):
+    """A float array of the given shape (what a test about something else needs of the result)."""
+    if not isinstance(value, np.ndarray) or value.shape != shape or value.dtype.kind != "f":
+        expect_array(value, np.zeros(shape), name=name, dtype="float")  # raises, saying what is wrong
+
+
 def _probabilities(rng, n, k):
     """n random probability rows over k classes, away from 0."""
     return rng.dirichlet(np.full(k, 2.0), size=n)
@@ -61,11 +67,11 @@ def test_softmax_last_axis_any_shape(student, reference, rng):
     "softmax must not change the logits it is given.",
     "Z was modified in place (Z -= Z.max(...) changes the caller's array): write Z - Z.max(...) into a new array.",
 )
-def test_softmax_does_not_modify_z(student, reference, rng):
+def test_softmax_does_not_modify_z(student, rng):
     Z = rng.normal(0, 3, size=(3, 4))
     call = student.call("softmax", Z)
     expect_unchanged(Z, call.args[0], name="Z")
-    expect_array(call.value, reference.softmax(Z), name="softmax(Z)", dtype="float")
+    _expect_float_array(call.value, Z.shape, "softmax(Z)")
 
 
 # --------------------------------------------------------------------------- one_hot
@@ -190,13 +196,14 @@ def test_cross_entropy_soft_labels(student, reference, rng):
     "cross_entropy must not change the arrays it is given.",
     "Y_prob (or Y_true) was modified in place, e.g. by np.clip(..., out=Y_prob): clip into a new array.",
 )
-def test_cross_entropy_does_not_modify_inputs(student, reference):
+def test_cross_entropy_does_not_modify_inputs(student):
     Y_true = np.array([[0.0, 1.0], [1.0, 0.0]])
     Y_prob = np.array([[0.0, 1.0], [0.6, 0.4]])
     call = student.call("cross_entropy", Y_true, Y_prob)
     expect_unchanged(Y_prob, call.args[1], name="Y_prob")
     expect_unchanged(Y_true, call.args[0], name="Y_true")
-    expect_close(call.value, reference.cross_entropy(Y_true, Y_prob), name="cross_entropy", rtol=1e-9)
+    if not isinstance(call.value, (float, np.floating)):
+        raise CheckFailure(f"cross_entropy returned a {type(call.value).__name__}, expected a float")
 
 
 # --------------------------------------------------------------------------- dense_softmax

@@ -13,6 +13,7 @@ from autograder.commands.check import check
 from autograder.commands.grade import grade
 from autograder.commands.merge import merge
 from autograder.commands.release import release
+from autograder.commands.report import report
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,5 +22,5 @@ def main() -> None:
     """Release, self-check and grade the Deep Learning course notebooks."""
 
 
-for command in (release, grade, check, merge):
+for command in (release, grade, check, merge, report):
     main.add_command(command)

@@ -16,6 +16,7 @@ from autograder.executors import Executor, grade_all
 from autograder.export import export_grades, export_questions
 from autograder.feedback import write_feedback
 from autograder.gradebook import ensure_assignment, write_result
+from autograder.report import write_report
 from autograder.results import SubmissionResult
 from autograder.runner import Submission
 from autograder.session import SessionOptions
@@ -30,11 +31,12 @@ class RunOutputs:
     autograded: Path
     grades_csv: Path
     questions_csv: Path
+    report: Path
 
     @classmethod
     def under(cls, root: Path, aid: str) -> RunOutputs:
         return cls(root / "gradebook.db", root / "feedback", root / "autograded", root / "grades.csv",
-                   root / "reports" / f"{aid}-questions.csv")
+                   root / "reports" / f"{aid}-questions.csv", root / "reports" / f"{aid}.html")
 
 
 @dataclass
@@ -74,4 +76,5 @@ def run_grading(
     summary.results.sort(key=lambda r: r.student)
     export_grades(outputs.gradebook, outputs.grades_csv)
     export_questions(outputs.gradebook, assignment.aid, outputs.questions_csv)
+    write_report(assignment, outputs.autograded, outputs.report, outputs.feedback)
     return summary

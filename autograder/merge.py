@@ -15,6 +15,7 @@ from autograder.export import export_grades, export_questions
 from autograder.feedback import write_feedback
 from autograder.gradebook import ensure_assignment, write_result
 from autograder.grading import RunOutputs, save_result
+from autograder.report import write_report
 from autograder.results import SubmissionResult
 
 
@@ -44,4 +45,5 @@ def merge_runs(assignment: Assignment, runs: list[Path], outputs: RunOutputs) ->
         save_result(result, outputs.autograded)
     export_grades(outputs.gradebook, outputs.grades_csv)
     export_questions(outputs.gradebook, assignment.aid, outputs.questions_csv)
+    write_report(assignment, outputs.autograded, outputs.report, outputs.feedback)
     return results

@@ -47,6 +47,14 @@ class GraderPlugin(RecordingPlugin):
         if report.failed:
             self.collect_errors.append(f"{report.nodeid}: {str(report.longrepr)[-1500:]}")
 
+    @property
+    def student_proxy(self) -> Any:
+        return self._student
+
+    @property
+    def reference_obj(self) -> NamespaceStudent:
+        return self._reference
+
     @pytest.fixture
     def student(self) -> Any:
         return self._student

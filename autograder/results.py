@@ -33,6 +33,7 @@ class SubmissionResult:
     memory_peak: int | None = None
     output: str = ""
     timestamp: str | None = None
+    plots: list[dict] = field(default_factory=list)  # {"title", "png" (base64)} or {"title", "note"}
 
     @property
     def score(self) -> float:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.course import Assignment, is_safe_id
+from autograder.feedback_plots import make_plots
 from autograder.notebook_code import NotebookError, extract_code
 from autograder.plugin import GraderPlugin, student_seed
 from autograder.proxy import StudentProxy
@@ -107,6 +108,9 @@ def grade_submission(assignment: Assignment, sub: Submission, options: SessionOp
         plugin = GraderPlugin(StudentProxy(session), reference, student_seed(assignment.aid, sub.student),
                               [assignment.hidden_suite])
         run_pytest([str(p) for p in assignment.test_paths()], plugin)
+        if options.plots:
+            result.plots = make_plots(assignment.hidden_suite, plugin.student_proxy, plugin.reference_obj,
+                                      student_seed(assignment.aid, sub.student))
         result.output = session.output()[-20_000:]
     if plugin.collect_errors:
         raise SuiteError(f"{assignment.aid}: the test suite does not load:\n" + "\n".join(plugin.collect_errors))

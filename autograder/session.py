@@ -44,6 +44,7 @@ class SessionOptions:
     max_restarts: int = 4
     max_frame: int = protocol.DEFAULT_MAX_FRAME
     extra_env: dict[str, str] = field(default_factory=dict)
+    plots: bool = True  # draw the suite's feedback plots (autograder/feedback_plots.py)
 
 
 LIMIT_KEYS = {"call_timeout", "load_timeout", "submission_timeout", "memory_mb", "pids", "tmp_size_mb"}

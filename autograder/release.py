@@ -1,7 +1,7 @@
 """``autograder release``: students' notebooks generated from solutions/ by nbgrader.
 
 nbgrader replaces each solution block by a stub and copies the public tests that sit beside the
-source notebook; the kit adds ``selfcheck.py`` (the in-notebook check) and then proves that
+source notebook; the kit adds ``selfcheck/`` (the in-notebook check) and then proves that
 nothing secret reached ``assignments/``: no solution text, no hidden test.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import autograder.gradebook  # noqa: F401  (puts alembic on PATH for nbgrader)
 from autograder.course import SUITES_DIR, Assignment, load_assignment
 
-SELFCHECK = Path(__file__).resolve().parent / "selfcheck.py"
+SELFCHECK = Path(__file__).resolve().parent / "selfcheck"
 FORBIDDEN_TEXT = ("### BEGIN SOLUTION", "### END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
 
@@ -47,7 +47,9 @@ def release(assignment: Assignment) -> Path:
     if proc.returncode != 0:
         raise ReleaseError(f"nbgrader generate_assignment {assignment.aid} failed:\n{proc.stderr[-3000:]}")
     out = assignment.release_dir
-    shutil.copyfile(SELFCHECK, out / "selfcheck.py")
+    (out / "selfcheck.py").unlink(missing_ok=True)  # the single-file runtime of earlier releases
+    shutil.rmtree(out / "selfcheck", ignore_errors=True)
+    shutil.copytree(SELFCHECK, out / "selfcheck", ignore=shutil.ignore_patterns("__pycache__"))
     for junk in list(out.rglob("__pycache__")) + list(out.rglob(".pytest_cache")):
         shutil.rmtree(junk, ignore_errors=True)
     problems = leaks(out, assignment.aid)

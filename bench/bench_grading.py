@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_grading.py [--n 100] [--nbgrader-sample 100] [--otter-sample 10]
 
 Builds N submissions of 01-perceptron (the demo class's honest students in rotation, each folder as
-a student hands it in: notebook, selfcheck.py, tests/) in a temporary course, then grades them:
+a student hands it in: notebook, selfcheck/, tests/) in a temporary course, then grades them:
 
 * the kit, sandbox on: ``autograder grade`` with 1 and 2 workers (CLI, wall time), per-notebook
   times from each result's ``duration``, and 2N submissions to show the cost grows linearly;
@@ -115,9 +115,9 @@ def otter_runs(course: Path, students: list[str], env: dict) -> list[float]:
         test = {"name": name, "points": points, "suites": [{"cases": [case], "scored": True, "setup": "",
                                                             "teardown": "", "type": "doctest"}]}
         (work / "tests" / f"{name}.py").write_text(f"OK_FORMAT = True\ntest = {test!r}\n")
-    shutil.copy(ROOT / "assignments" / AID / "selfcheck.py", work)
+    shutil.copytree(ROOT / "assignments" / AID / "selfcheck", work / "selfcheck")
     run([sys.executable, "-m", "otter", "generate", "-t", "tests", "-o", "autograder.zip", "--no-requirements",
-         "--no-environment", "selfcheck.py"], work, env)
+         "--no-environment", "selfcheck"], work, env)
     times = []
     for sid in students:
         out = work / "out" / sid

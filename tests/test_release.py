@@ -17,6 +17,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("aid", list_assignments(ROOT))
+def test_committed_release_ships_the_current_selfcheck(aid):
+    source = ROOT / "autograder" / "selfcheck"
+    for path in source.glob("*.py"):
+        shipped = ROOT / "assignments" / aid / "selfcheck" / path.name
+        assert shipped.read_bytes() == path.read_bytes(), f"re-run autograder release {aid}"
+
+
+@pytest.mark.parametrize("aid", list_assignments(ROOT))
 def test_committed_release_holds_no_solution_or_hidden_test(aid):
     assert leaks(ROOT / "assignments" / aid, aid) == []
     hidden = {p.name for p in (SUITES_DIR / aid).glob("*.py")}
@@ -47,7 +55,9 @@ def test_release_regenerates_the_committed_assignment(tmp_path):
     assert [c.source for c in fresh.cells] == [c.source for c in committed.cells], "re-run autograder release"
     stubs = [c.source for c in fresh.cells if c.metadata.get("nbgrader", {}).get("solution")]
     assert stubs and all("raise NotImplementedError()" in s for s in stubs)
-    assert (tmp_path / "assignments" / aid / "selfcheck.py").read_bytes() == \
-        (ROOT / "autograder" / "selfcheck.py").read_bytes()
+    shipped = tmp_path / "assignments" / aid / "selfcheck"
+    source = ROOT / "autograder" / "selfcheck"
+    assert sorted(p.name for p in shipped.glob("*.py")) == sorted(p.name for p in source.glob("*.py"))
+    assert all((shipped / p.name).read_bytes() == p.read_bytes() for p in source.glob("*.py"))
     for public in (ROOT / "solutions" / aid / "tests").glob("test_*.py"):
         assert (tmp_path / "assignments" / aid / "tests" / public.name).read_text() == public.read_text()

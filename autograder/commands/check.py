@@ -26,7 +26,9 @@ def check(notebook: Path, question: tuple[str, ...], hints: int, timeout: float)
     except (CourseError, FileNotFoundError, ValueError) as exc:
         console.print(f"[red]error:[/] {exc}")
         sys.exit(EXIT_USAGE)
-    for w in warnings:
+    from autograder.selfcheck.run_order import run_order_problems
+
+    for w in warnings + run_order_problems(notebook):
         console.print(f"[yellow]warning:[/] {w}")
     print(format_records(records, hints, color=sys.stdout.isatty()))
     earned, total = sum(r.earned for r in records), sum(r.points for r in records)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from autograder.commands.check import check
+from autograder.commands.collect import collect
 from autograder.commands.grade import grade
 from autograder.commands.merge import merge
 from autograder.commands.release import release
@@ -22,5 +23,5 @@ def main() -> None:
     """Release, self-check and grade the Deep Learning course notebooks."""
 
 
-for command in (release, grade, check, merge, report):
+for command in (release, collect, grade, check, merge, report):
     main.add_command(command)

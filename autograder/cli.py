@@ -12,6 +12,7 @@ import click
 from autograder.commands.check import check
 from autograder.commands.collect import collect
 from autograder.commands.grade import grade
+from autograder.commands.gradescope import gradescope
 from autograder.commands.merge import merge
 from autograder.commands.release import release
 from autograder.commands.report import report
@@ -23,5 +24,5 @@ def main() -> None:
     """Release, self-check and grade the Deep Learning course notebooks."""
 
 
-for command in (release, collect, grade, check, merge, report):
+for command in (release, collect, grade, check, merge, report, gradescope):
     main.add_command(command)

@@ -133,3 +133,18 @@ def test_namespace_student_reports_missing_and_raised():
         student.g()
     x = np.zeros(2)
     assert student.call("f", x).args[0] is not x  # the caller's arrays are never touched
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook, verdict", [(ALICE, "Success! Your notebook passes all the tests."),
+                                               (RELEASE / "perceptron.ipynb", "VALIDATION FAILED")])
+def test_nbgrader_validate_agrees_with_the_self_check(tmp_path, notebook, verdict):
+    import os
+
+    folder = tmp_path / "release"
+    shutil.copytree(RELEASE, folder)
+    shutil.copy(notebook, folder / "student.ipynb")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "validate", "student.ipynb"], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert verdict in proc.stdout + proc.stderr, proc.stdout[-2000:]

@@ -89,6 +89,9 @@ def _run_selfcheck(questions: list[str] | None, namespace: dict[str, Any], hints
         return float(sum(r.earned for r in records))  # nbgrader reads a number as partial credit
     print(format_records(records, hints))
     print(f"   ({len(records)} tests in {time.perf_counter() - start:.2f} s)")
+    failed = [r for r in records if r.outcome != "passed"]
+    if failed and os.environ.get("NBGRADER_EXECUTION") == "validate":
+        raise AssertionError(f"{len(failed)} of {len(records)} public tests fail")  # nbgrader validate sees it
     return None
 
 

@@ -7,6 +7,7 @@ as results arrive, so a run killed half-way keeps everything it finished.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,10 +49,15 @@ class RunSummary:
         return [r for r in self.results if r.status == "error"]
 
 
-def save_result(result: SubmissionResult, autograded: Path) -> Path:
+def save_result(result: SubmissionResult, autograded: Path, notebook_name: str | None = None) -> Path:
+    """``autograded/<student>/<aid>/result.json``, and a copy of the graded notebook beside it
+    (nbgrader's formgrader opens it there for manual review of free-text answers)."""
     out = autograded / result.student / result.aid / "result.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result.to_dict(), indent=1, sort_keys=True), encoding="utf-8")
+    source = Path(result.notebook) if result.notebook else None
+    if notebook_name and source and source.is_file() and not source.is_symlink():
+        shutil.copyfile(source, out.parent / f"{notebook_name}.ipynb")
     return out
 
 
@@ -69,7 +75,7 @@ def run_grading(
     for result in grade_all(assignment, submissions, options, executor or Executor()):
         write_result(outputs.gradebook, assignment, result)
         write_feedback(result, outputs.feedback)
-        save_result(result, outputs.autograded)
+        save_result(result, outputs.autograded, assignment.notebook_name)
         summary.results.append(result)
         if on_result:
             on_result(result)

@@ -135,3 +135,23 @@ def test_a_regrade_replaces_and_never_duplicates(graded, tmp_path):
     rows = list(csv.DictReader((out / "grades.csv").open()))
     assert sorted(r["student_id"] for r in rows) == sorted(results)
     assert float(next(r for r in rows if r["student_id"] == "dave")["raw_score"]) == results["dave"]["score"]
+
+
+def test_formgrader_api_sees_the_kit_scores_and_the_autograded_notebooks(graded):
+    """nbgrader's formgrader reads submissions through NbGraderAPI: it must show our scores."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    out, _, results = graded
+    config = Config()
+    config.CourseDirectory.root = str(out)
+    config.CourseDirectory.source_directory = str(ROOT / "solutions")
+    config.CourseDirectory.submitted_directory = str(ROOT / "examples" / "submitted")
+    config.CourseDirectory.db_url = f"sqlite:///{out / 'gradebook.db'}"
+    api = NbGraderAPI(CourseDirectory(config=config), config=config)
+    for student, result in results.items():
+        sub = api.get_submission(AID, student)
+        assert sub["autograded"] and sub["score"] == result["score"] and sub["max_score"] == result["max_score"]
+    notebooks = api.get_notebook_submission_indices(AID, "perceptron")
+    assert len(notebooks) == len(results)  # one submitted notebook per student, indexed by submission id

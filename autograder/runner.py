@@ -104,7 +104,8 @@ def grade_submission(assignment: Assignment, sub: Submission, options: SessionOp
     result = SubmissionResult(sub.student, assignment.aid, str(sub.path), warnings=list(code.warnings))
     result.timestamp = _timestamp(sub.path)
     with WorkerSession(code, options) as session:
-        session.prestart()
+        if options.prestart:
+            session.prestart()
         plugin = GraderPlugin(StudentProxy(session), reference, student_seed(assignment.aid, sub.student),
                               [assignment.hidden_suite])
         run_pytest([str(p) for p in assignment.test_paths()], plugin)

@@ -45,6 +45,7 @@ class SessionOptions:
     max_frame: int = protocol.DEFAULT_MAX_FRAME
     extra_env: dict[str, str] = field(default_factory=dict)
     plots: bool = True  # draw the suite's feedback plots (autograder/feedback_plots.py)
+    prestart: bool = True  # boot the worker while pytest collects the tests (bench/bench_startup.py)
 
 
 LIMIT_KEYS = {"call_timeout", "load_timeout", "submission_timeout", "memory_mb", "pids", "tmp_size_mb"}
@@ -111,6 +112,8 @@ class WorkerSession:
     def _spawn(self) -> SandboxedProcess:
         proc = SandboxedProcess(worker_spec(self.options), require=self.options.require_sandbox)
         self.isolation = proc.isolation
+        # Every send has a deadline: a worker that stops reading (its pipe full) must not hang the grader.
+        os.set_blocking(proc.stdin.fileno(), False)
         return proc
 
     def prestart(self) -> None:
@@ -124,9 +127,9 @@ class WorkerSession:
         self._loading = (proc, [c.index for c in cells],
                          min(self.deadline, time.monotonic() + self.options.load_timeout))
         try:
-            self._send(proc, {"op": "load", "cells": [(c.index, c.source) for c in cells]})
-        except OSError:
-            pass  # the worker died at once: start() reads the EOF and handles it
+            self._send(proc, {"op": "load", "cells": [(c.index, c.source) for c in cells]}, self._loading[2])
+        except OSError:  # TimeoutError included
+            pass  # the worker died at once or never read: start() reads the EOF or times out and handles it
 
     def start(self) -> None:
         """Wait for the worker to load the code, leaving out any cell that kills it."""
@@ -202,8 +205,8 @@ class WorkerSession:
     def _budget_message(self) -> str:
         return f"the submission used up its total time limit of {self.options.submission_timeout:g} s"
 
-    def _send(self, proc: SandboxedProcess, message: dict) -> None:
-        protocol.write_bytes(proc.stdin.fileno(), protocol.pack(message))
+    def _send(self, proc: SandboxedProcess, message: dict, deadline: float) -> None:
+        protocol.write_bytes(proc.stdin.fileno(), protocol.pack(message), deadline)
 
     def call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False) -> Call:
         """Call ``name`` in the worker; raise a StudentCodeError subclass if that goes wrong."""
@@ -216,11 +219,11 @@ class WorkerSession:
         self._next_id += 1
         call_id = self._next_id
         timeout = min(self.options.call_timeout, self.deadline - time.monotonic())
+        call_deadline = time.monotonic() + timeout  # sending the arguments counts against the call too
         try:
             self._send(proc, {"op": "call", "id": call_id, "name": name, "args": list(args),
-                              "kwargs": dict(kwargs), "return_args": return_args})
-            reply = protocol.read_frame(proc.stdout.fileno(), self.options.max_frame,
-                                        time.monotonic() + timeout)
+                              "kwargs": dict(kwargs), "return_args": return_args}, call_deadline)
+            reply = protocol.read_frame(proc.stdout.fileno(), self.options.max_frame, call_deadline)
             if reply.get("type") != "result" or reply.get("id") != call_id:
                 raise protocol.ProtocolError("reply does not answer the call")
         except TimeoutError:

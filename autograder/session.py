@@ -8,6 +8,7 @@ fails that call only; past the submission's total time every further call fails 
 
 from __future__ import annotations
 
+import glob
 import os
 import sys
 import time
@@ -77,12 +78,16 @@ def worker_spec(options: SessionOptions) -> SandboxSpec:
     }
     package = Path(__file__).resolve().parent
     in_site = Path(sys.prefix) in package.parents or Path(sys.base_prefix) in package.parents
+    # NVIDIA device nodes (nvidiactl, nvidia-uvm, nvidia0, ...) pass through where the machine has them, so a
+    # course's TensorFlow can train on the GPU; AUTOGRADER_GPU=0 keeps student code off it.
+    gpus = [] if os.environ.get("AUTOGRADER_GPU") == "0" else sorted(glob.glob("/dev/nvidia*"))
     return SandboxSpec(
         argv=[sys.executable, "-I", f"{SANDBOX_WORKER_DIR}/main.py"],
         ro_binds=[(str(WORKER_DIR), SANDBOX_WORKER_DIR)],
         env=env,
         limits=options.limits,
         masked_paths=[str(package)] if in_site else [],
+        devices=gpus,
     )
 
 
@@ -253,6 +258,8 @@ class WorkerSession:
 
 def _student_error(name: str, error: Any) -> Exception:
     err = error if isinstance(error, dict) else {}
+    if name.startswith("kit:"):  # a kit helper ran the student's code: name what it checked
+        name = f"your code (run by the kit's {name[4:]} check)"
     etype, message = str(err.get("type", "Exception"))[:100], str(err.get("message", ""))[:2000]
     if etype == "MissingFunction":
         return MissingFunction(message)

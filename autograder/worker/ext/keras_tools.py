@@ -272,6 +272,7 @@ class _FitRecorder:
         self.epochs_run = 0
         self.batches = 0
         self.stopped = False
+        self.seen: tuple | None = None  # up to 1,000 of the images (and labels) model.fit last trained on
         self._fit = model.fit
         recorder = self
 
@@ -305,6 +306,9 @@ class _FitRecorder:
             "n_samples": _length(x),
             "validation_split": float(a.get("validation_split") or 0.0),
         })
+        y = a.get("y")
+        if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and len(x) == len(y):
+            self.seen = (x[:1000], y[:1000])
         callbacks = a.get("callbacks") or []
         a["callbacks"] = [*list(callbacks), self._watch_class()]
         return self._fit(*bound.args, **bound.kwargs)
@@ -361,7 +365,13 @@ def _run(namespace: dict, model, x_train, y_train, epochs: int, batch_size: int,
         history = None
     out["fit_s"] = round(time.monotonic() - fit_start, 3)
     out.update(fit_calls=recorder.calls, epochs_run=recorder.epochs_run, batches=recorder.batches,
-               stopped_for_budget=recorder.stopped)
+               stopped_for_budget=recorder.stopped, fit_accuracy=None)
+    if recorder.seen is not None:  # how well the model knows the very images it was trained on
+        try:
+            labels, _, _ = _predict(model, recorder.seen[0])
+            out["fit_accuracy"] = float(np.mean(labels == recorder.seen[1].reshape(-1)))
+        except Exception:  # images the model cannot take: the student's own business
+            pass
     if out["error"] is None:
         out["loss"], out["problem"] = _history_losses(history)
     return out
@@ -369,21 +379,21 @@ def _run(namespace: dict, model, x_train, y_train, epochs: int, batch_size: int,
 
 def train_and_predict(namespace: dict, builder_name: str, x_train: np.ndarray, y_train: np.ndarray,
                       x_test: np.ndarray, epochs: int, batch_size: int, seed: int = 0,
-                      time_budget_s: float = 60.0, threads: int = DEFAULT_THREADS, max_params: int = MAX_PARAMS,
-                      n_train_eval: int = 1000) -> dict:
+                      time_budget_s: float = 60.0, threads: int = DEFAULT_THREADS,
+                      max_params: int = MAX_PARAMS) -> dict:
     """Build the student's model, train it with the student's ``train_model``, predict labels for x_test.
 
     Seeded with ``keras.utils.set_random_seed(seed)`` right before the model is built. Training past
     ``time_budget_s`` (counted from the build) is stopped at the next batch and reported. Returns
-    ``predictions`` (int labels for x_test), ``train_predictions`` (for the first ``n_train_eval`` training
-    images: a model that memorized its training set does well there only), ``loss`` (the History's),
+    ``predictions`` (int labels for x_test), ``fit_accuracy`` (the accuracy on up to 1,000 of the images
+    model.fit was given: a model that memorized its training set does well there only), ``loss`` (the History's),
     ``epochs_run`` and ``fit_calls`` (counted by the kit), ``params``, ``wall_s``, ``device``, ``threads``;
     ``error``/``problem`` say why not, when there is nothing to grade.
     """
     _tf, keras = _keras(threads)
     start = time.monotonic()
-    base = {"device": _state["device"], "threads": _state["threads"], "predictions": None,
-            "train_predictions": None, "loss": None, "params": None, "epochs_run": 0, "fit_calls": []}
+    base = {"device": _state["device"], "threads": _state["threads"], "predictions": None, "loss": None,
+            "params": None, "epochs_run": 0, "fit_calls": []}
     keras.utils.set_random_seed(int(seed))
     model, error, problem = _build(namespace, builder_name, keras)
     if model is None:
@@ -401,9 +411,7 @@ def train_and_predict(namespace: dict, builder_name: str, x_train: np.ndarray, y
     result = {**base, **run}
     if run["error"] is None and not run["problem"]:
         labels, finite, probs = _predict(model, _as_input(x_test, model))
-        train_labels, _, _ = _predict(model, _as_input(x_train[:n_train_eval], model))
-        result.update(predictions=labels, train_predictions=train_labels, outputs_finite=finite,
-                      outputs_are_probabilities=probs)
+        result.update(predictions=labels, outputs_finite=finite, outputs_are_probabilities=probs)
         losses = run["loss"] or []
         if not finite or any(not math.isfinite(v) for v in losses):
             result["problem"] = "the loss became NaN (or infinite) during training: the model learned nothing usable"
@@ -411,6 +419,8 @@ def train_and_predict(namespace: dict, builder_name: str, x_train: np.ndarray, y
     if result["stopped_for_budget"] and not result["problem"]:
         result["problem"] = (f"training ran past the time budget of {time_budget_s:g} s and was stopped after "
                              f"{result['epochs_run']} epoch(s)")
+    print(f"[grader] {builder_name}: {result['epochs_run']} epoch(s) on {len(x_train)} images in {result['wall_s']} s "
+          f"on {result['device']}", flush=True)
     return result
 
 

@@ -27,7 +27,7 @@ def check_notebook(notebook: Path, questions: list[str] | None = None,
         raise ValueError(str(exc)) from None
     warnings = [w for w in code.warnings if "nbgrader metadata" not in w]
     with WorkerSession(code, SessionOptions(call_timeout=timeout)) as session:
-        plugin = GraderPlugin(StudentProxy(session), {}, 0, [])
+        plugin = GraderPlugin(StudentProxy(session), {}, 0, [], Path(notebook).resolve().parent)
         plugin.questions = questions
         run_pytest([str(tests)], plugin)
     warnings += [f"cell {i}: {e}" for i, e in sorted(session.cell_errors.items())]

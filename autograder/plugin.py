@@ -28,8 +28,10 @@ def student_seed(aid: str, student: str) -> int:
 
 
 class GraderPlugin(RecordingPlugin):
-    def __init__(self, student: Any, reference_ns: dict[str, Any], seed: int, hidden_dirs: list[Path]):
+    def __init__(self, student: Any, reference_ns: dict[str, Any], seed: int, hidden_dirs: list[Path],
+                 submission_dir: Path | None = None):
         super().__init__(None)
+        self._submission_dir = submission_dir
         self._student = student
         self.call_log = getattr(student, "calls", None)
         self._reference = NamespaceStudent(reference_ns)
@@ -62,6 +64,11 @@ class GraderPlugin(RecordingPlugin):
     @pytest.fixture
     def reference(self) -> NamespaceStudent:
         return self._reference
+
+    @pytest.fixture
+    def submission_dir(self) -> Path | None:
+        """The folder the submitted notebook came from (files a course collects beside it, e.g. a model)."""
+        return self._submission_dir
 
     @pytest.fixture
     def seed(self) -> int:

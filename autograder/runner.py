@@ -42,11 +42,16 @@ def find_submissions(folder: Path, assignment: Assignment, student: str | None =
         if not entry.is_dir() or entry.name.startswith("."):
             continue
         if not is_safe_id(sid):
-            out.append(Submission(sid, None, f"{entry}: student id {sid!r} is not a safe folder name"))
+            out.append(Submission(sid, None, f"{folder / ascii(sid)}: student id {ascii(sid)} is not a safe "
+                                             "folder name (letters, digits, '.', '_', '-'); rename the folder"))
             continue
         adir = entry / assignment.aid
         if not adir.exists() and not adir.is_symlink():
             continue  # this student did not submit this assignment
+        if entry.is_symlink() or adir.is_symlink():  # could point at solutions/ or another student
+            link = entry if entry.is_symlink() else adir
+            out.append(Submission(sid, None, f"{link}: a symbolic link, not a submitted folder"))
+            continue
         expected = adir / f"{assignment.notebook_name}.ipynb"
         if expected.exists() or expected.is_symlink():
             out.append(Submission(sid, expected))
@@ -107,7 +112,7 @@ def grade_submission(assignment: Assignment, sub: Submission, options: SessionOp
         if options.prestart:
             session.prestart()
         plugin = GraderPlugin(StudentProxy(session), reference, student_seed(assignment.aid, sub.student),
-                              [assignment.hidden_suite])
+                              [assignment.hidden_suite], sub.path.parent)
         run_pytest([str(p) for p in assignment.test_paths()], plugin)
         if options.plots:
             result.plots = make_plots(assignment.hidden_suite, plugin.student_proxy, plugin.reference_obj,

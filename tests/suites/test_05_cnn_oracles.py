@@ -233,7 +233,8 @@ def _grade_cnn_accuracy(folder: Path) -> list:
     assignment = load_assignment("05-cnn", ROOT)
     options = options_for(assignment.settings)
     with WorkerSession(extract_code(folder / "cnn.ipynb"), options) as session:
-        plugin = GraderPlugin(StudentProxy(session), reference_namespace(assignment.source_notebook), 0, [SUITE])
+        plugin = GraderPlugin(StudentProxy(session), reference_namespace(assignment.source_notebook), 0, [SUITE],
+                              folder)
         run_pytest([str(SUITE / "test_training.py")], plugin, ["-k", "test_cnn_accuracy"])
     assert not plugin.collect_errors, plugin.collect_errors
     return plugin.records

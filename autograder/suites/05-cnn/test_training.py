@@ -200,14 +200,12 @@ def test_deep_accuracy(student):
     check_accuracy(student, "build_deep_model")
 
 
-def _saved_model_accuracy(student, name: str) -> None:
+def _saved_model_accuracy(student, submission_dir, name: str) -> None:
     kind, (_, (x_test, y_test)) = mnist()
     threshold = RUNS[kind]["build_cnn_model"][2]
-    session = getattr(student, "_session", None)
-    notebook = getattr(getattr(session, "code", None), "path", None)
-    if notebook is None:
+    if submission_dir is None:
         raise CheckFailure(f"the submitted {name} cannot be located (no submission folder)")
-    path = Path(notebook).parent / name
+    path = Path(submission_dir) / name
     if path.is_symlink() or not path.is_file():
         raise CheckFailure(f"no {name} beside the notebook: this course grades the trained model you submit "
                            "(save it with model.save(...))")
@@ -234,10 +232,10 @@ def _saved_model_accuracy(student, name: str) -> None:
     "a learning rate around 0.003, and a train_model that uses all the images for the requested epochs. A model "
     "that only memorizes its training images fails on new ones.",
 )
-def test_cnn_accuracy(student):
+def test_cnn_accuracy(student, submission_dir):
     name = saved_model_name()
     if name:
-        _saved_model_accuracy(student, name)
+        _saved_model_accuracy(student, submission_dir, name)
     else:
         check_accuracy(student, "build_cnn_model")
 

@@ -129,3 +129,14 @@ def test_bwrap_command_line() -> None:
 def test_sandboxed_process_result_is_recorded_in_json() -> None:
     # what the grader records with every result
     assert json.loads(json.dumps(LEVEL.value)) in {i.value for i in Isolation}
+
+
+def test_gpu_devices_lift_only_the_address_space_backstop():
+    import resource
+
+    from autograder.sandbox import Limits
+    from autograder.sandbox.rlimits import rlimit_table
+
+    plain, gpu = rlimit_table(Limits()), rlimit_table(Limits(), gpu=True)
+    assert resource.RLIMIT_AS in plain and resource.RLIMIT_AS not in gpu
+    assert {k: v for k, v in plain.items() if k != resource.RLIMIT_AS} == gpu

@@ -12,6 +12,7 @@ import csv
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -102,11 +103,15 @@ def collect(archive: Path, aid: str, notebook_name: str, target: Path, fmt: str 
                 report.skipped.append(f"{info.filename}: an older submission of {sid}")
         for sid, info in sorted(newest.items()):
             folder = target / sid / aid
-            folder.mkdir(parents=True, exist_ok=True)
-            data = zf.read(info)
+            try:
+                data = zf.read(info)
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
+                report.skipped.append(f"{info.filename}: unreadable ({exc}; a zip bomb or a damaged archive?)")
+                continue
             if len(data) > MAX_MEMBER:  # the header lied about the size
                 report.skipped.append(f"{info.filename}: expands past the {MAX_MEMBER // 2**20} MB limit")
                 continue
+            folder.mkdir(parents=True, exist_ok=True)
             out = folder / f"{notebook_name}.ipynb"
             out.write_bytes(data)
             stamp = datetime(*info.date_time).strftime("%Y-%m-%d %H:%M:%S.000000 UTC")

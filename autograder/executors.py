@@ -15,6 +15,8 @@ from multiprocessing import get_context
 from autograder.course import Assignment
 from autograder.results import SubmissionResult
 from autograder.runner import Submission, SuiteError, grade_failed, grade_submission
+from autograder.sandbox import SandboxUnavailable
+from autograder.sandbox.cgroups import remove_stale
 from autograder.session import SessionOptions
 
 
@@ -41,11 +43,18 @@ def select_shard(submissions: list[Submission], index: int, count: int) -> list[
 def grade_all(assignment: Assignment, submissions: list[Submission], options: SessionOptions,
               executor: Executor) -> Iterator[SubmissionResult]:
     """Grade ``submissions``; results come back in completion order."""
+    remove_stale()  # sandbox cgroups a killed earlier run left (a long-lived process probes only once)
     if executor.kind == "dask":
         yield from _dask(assignment, submissions, options, executor.scheduler or "")
     elif executor.workers <= 1 or len(submissions) <= 1:
         for sub in submissions:
-            yield grade_submission(assignment, sub, options)
+            try:
+                result = grade_submission(assignment, sub, options)
+            except (SuiteError, SandboxUnavailable):
+                raise
+            except Exception as exc:  # as in a pool: this submission alone, the batch goes on
+                result = grade_failed(assignment, sub, exc)
+            yield result
     else:
         with ProcessPoolExecutor(max_workers=executor.workers, mp_context=get_context("forkserver")) as pool:
             futures = {pool.submit(grade_submission, assignment, sub, options): sub for sub in submissions}
@@ -56,7 +65,7 @@ def _results(assignment: Assignment, futures: dict, finished) -> Iterator[Submis
     for future in finished:
         try:
             yield future.result()
-        except SuiteError:
+        except (SuiteError, SandboxUnavailable):  # a course bug, or --require-sandbox: the whole run stops
             raise
         except Exception as exc:  # the grading process died or could not run: this submission alone
             yield grade_failed(assignment, futures[future], exc)

@@ -104,7 +104,8 @@ def test_expect_array_checks_type_then_shape_then_dtype_then_values():
     with pytest.raises(CheckFailure, match="wrong values at 1 of 3 entries") as info:
         expect_array(np.array([1.0, 2.0, 3.5]), np.array([1.0, 2.0, 3.0]))
     assert "3.5" not in info.value.summary and "3.5" in info.value.detail  # the summary hides values
-    expect_array(np.array([1.0, np.nan]), np.array([1.0, np.nan]))
+    with pytest.raises(CheckFailure):  # NaN never matches, not even an expected NaN derived from a student's value
+        expect_array(np.array([1.0, np.nan]), np.array([1.0, np.nan]))
 
 
 def test_a_scalar_does_not_pass_for_an_array():

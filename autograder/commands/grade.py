@@ -62,9 +62,11 @@ def _summary_table(results: list[SubmissionResult], questions: list[str]) -> Tab
 @click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
 @click.option("--shard", default=None, metavar="I/N",
               help="Grade only shard I of N (every N-th student); combine the runs with `autograder merge`.")
+@click.option("--resume", is_flag=True,
+              help="Keep results whose notebook, tests, kit and options are unchanged (after an interrupted run).")
 @click.option("--no-progress", is_flag=True, help="No progress bar (logs, CI).")
 def grade(aid, submissions, student, workers, timeout, submission_timeout, memory_mb, require_sandbox,
-          out, executor, scheduler, shard, no_progress) -> None:
+          out, executor, scheduler, shard, resume, no_progress) -> None:
     """Grade every submission of AID: gradebook.db, feedback pages, grades.csv."""
     from autograder.executors import Executor, select_shard
     from autograder.grading import RunOutputs, run_grading
@@ -105,7 +107,7 @@ def grade(aid, submissions, student, workers, timeout, submission_timeout, memor
         with progress:
             task = progress.add_task(aid, total=len(subs))
             summary = run_grading(assignment, subs, options, outputs, runner,
-                                  on_result=lambda r: progress.advance(task))
+                                  on_result=lambda r: progress.advance(task), resume=resume or None)
     except SandboxUnavailable as exc:
         console.print(f"[red]refused:[/] {exc}")
         sys.exit(EXIT_SANDBOX)

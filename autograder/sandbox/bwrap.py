@@ -119,9 +119,14 @@ def _mask_mounts(paths: list[str], sized: bool) -> list[str]:
     return args
 
 
-def build_bwrap_argv(spec: SandboxSpec, bwrap: str = "bwrap") -> list[str]:
-    """The full command: bwrap with namespaces and mounts, then setpriv (as root), then `spec.argv`."""
+def build_bwrap_argv(spec: SandboxSpec, bwrap: str = "bwrap", seccomp_fd: int | None = None) -> list[str]:
+    """The full command: bwrap with namespaces and mounts, then setpriv (as root), then `spec.argv`.
+
+    `seccomp_fd` is a file descriptor (passed to bwrap) holding a compiled filter (see seccomp.py).
+    """
     args = [bwrap, *NAMESPACE_FLAGS]
+    if seccomp_fd is not None:
+        args += ["--seccomp", str(seccomp_fd)]
     sized = _supports_tmpfs_size(bwrap)
     args += _system_mounts(spec.limits.tmp_size_mb * 1024 * 1024 if sized else None)
     args += _bind_mounts(python_runtime_binds() + list(spec.ro_binds))

@@ -62,13 +62,19 @@ def _pid_namespace() -> str:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether `pid` is a live process: a zombie is dead (a killed grader whose parent, e.g. a container's
+    init, does not reap it must not keep its sandboxes' groups forever)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return True
+    return stat[stat.rindex(b")") + 2:].split()[0] != b"Z"
 
 
 def remove_stale() -> None:

@@ -9,6 +9,7 @@ import os
 import subprocess
 import warnings
 
+from . import seccomp
 from .bwrap import build_bwrap_argv, bwrap_path
 from .cgroups import cgroups_writable
 from .spec import SandboxSpec
@@ -56,6 +57,28 @@ def bwrap_works() -> bool:
         log.info(
             "bubblewrap probe failed (%s): %s", result.returncode, result.stderr.decode(errors="replace")
         )
+    return result.returncode == 0
+
+
+@functools.cache
+def seccomp_works() -> bool:
+    """True when bubblewrap runs `true` under the kit's seccomp filter (see seccomp.py), probed once."""
+    data = seccomp.program()
+    bwrap = bwrap_path()
+    if data is None or bwrap is None or not bwrap_works():
+        return False
+    fd = seccomp.program_fd(data)
+    try:
+        argv = build_bwrap_argv(SandboxSpec(argv=["/usr/bin/true"]), bwrap=bwrap, seccomp_fd=fd)
+        result = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=20, check=False,
+                                pass_fds=(fd,))
+    except (OSError, subprocess.SubprocessError):
+        return False
+    finally:
+        os.close(fd)
+    if result.returncode != 0:
+        log.warning("the sandbox runs without its seccomp filter: bubblewrap refused it (%s): %s",
+                    result.returncode, result.stderr.decode(errors="replace")[:500])
     return result.returncode == 0
 
 

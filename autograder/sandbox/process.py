@@ -16,10 +16,18 @@ import weakref
 from dataclasses import dataclass, field
 from typing import BinaryIO, Self
 
+from . import seccomp
 from .bwrap import SANDBOX_UID, SETPRIV, build_bwrap_argv, bwrap_path, setpriv_prefix
 from .capture import CappedReader
 from .cgroups import Cgroup, cgroups_writable
-from .isolation import Isolation, SandboxUnavailable, detect_isolation, warn_weak_isolation, weaker
+from .isolation import (
+    Isolation,
+    SandboxUnavailable,
+    detect_isolation,
+    seccomp_works,
+    warn_weak_isolation,
+    weaker,
+)
 from .proctree import kill_tree
 from .rlimits import apply_rlimits, rlimit_table
 from .runtime import python_runtime_binds
@@ -159,15 +167,25 @@ class SandboxedProcess:
             level = Isolation.BWRAP
         self._res.cgroup = cgroup
 
+        pass_fds: tuple[int, ...] = ()
         if level.uses_bwrap:
-            argv = build_bwrap_argv(spec, bwrap=bwrap_path() or "bwrap")
-            env, cwd = HOST_ENV, "/"
-        else:
-            warn_weak_isolation()
-            argv, env, cwd = self._rlimits_command(spec)
-
-        procs_fds = cgroup.open_procs_fds() if cgroup is not None else []
-        table = rlimit_table(spec.limits)
+            filter_program = seccomp.program() if seccomp_works() else None
+            if filter_program is not None:
+                pass_fds = (seccomp.program_fd(filter_program),)
+        try:
+            if level.uses_bwrap:
+                argv = build_bwrap_argv(spec, bwrap=bwrap_path() or "bwrap",
+                                        seccomp_fd=pass_fds[0] if pass_fds else None)
+                env, cwd = HOST_ENV, "/"
+            else:
+                warn_weak_isolation()
+                argv, env, cwd = self._rlimits_command(spec)
+            procs_fds = cgroup.open_procs_fds() if cgroup is not None else []
+        except BaseException:
+            for fd in pass_fds:
+                os.close(fd)
+            raise
+        table = rlimit_table(spec.limits, gpu=any(os.path.exists(d) for d in spec.devices))
 
         def preexec() -> None:  # runs in the child after fork: join the cgroups first, then limit
             pid = str(os.getpid()).encode()
@@ -185,13 +203,14 @@ class SandboxedProcess:
                 env=env,
                 cwd=cwd,
                 close_fds=True,
+                pass_fds=pass_fds,
                 start_new_session=True,
                 # preexec_fn is needed to join the cgroups before exec; it only makes syscalls, and only
                 # after fork, so the usual thread-safety concern (locks held by other threads) does not bite.
                 preexec_fn=preexec,  # noqa: PLW1509
             )
         finally:
-            for fd in procs_fds:
+            for fd in [*procs_fds, *pass_fds]:
                 os.close(fd)
         self._res.popen = popen
         assert popen.stdin is not None and popen.stdout is not None and popen.stderr is not None

@@ -152,6 +152,8 @@ def test_learning_rate_scales_w(student, rng):
     w1, history1 = _train(student, X, y, lr=1.0)
     w4, history4 = _train(student, X, y, lr=0.25)
     expect_equal(history4.shape[0], history1.shape[0], name="the number of visits for lr = 0.25")
+    if not np.all(np.isfinite(np.asarray(w1, dtype=float))):
+        raise CheckFailure("w for lr = 1 holds NaN or infinity")
     expect_array(w4, 0.25 * w1, name="w for lr = 0.25 (it should be 0.25 times w for lr = 1)", dtype="float")
 
 

@@ -108,9 +108,10 @@ def test_update_does_not_modify_inputs(student, reference, rng):
     "value.",
 )
 def test_updated_is_python_bool(student, rng):
-    for w, x, y in (_mistake(rng), _correct(rng)):
+    for (w, x, y), expected in ((_mistake(rng), True), (_correct(rng), False)):
         _, updated = _unpack(student.perceptron_update(w, x, y))
         if type(updated) is not bool:
             raise CheckFailure(
                 f"updated should be a Python bool (True or False), got {type(updated).__name__}"
             )
+        expect_equal(updated, expected, name="updated")

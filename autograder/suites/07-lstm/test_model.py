@@ -1,0 +1,318 @@
+"""Hidden tests of 07-lstm: the character model and its training function.
+
+A Keras model cannot cross into the grader. The kit helper ``lstm_tools.describe`` builds the student's model
+in the sandboxed worker and sends back its shapes and layers; ``lstm_tools.train_and_predict`` does the one
+training run of a submission there: the student's model, trained by the student's ``train_char_model`` (a
+fixed seed, pinned threads, a time budget), returning next-character probabilities for held-out windows.
+
+The grader keeps the held-out targets and computes the perplexity here. The corpus is the solution
+notebook's own ``load_corpus()`` (standard-library source, the same on every machine with the same Python),
+cut into windows by its ``make_windows``; the vocabulary and the split are the grader's, so a wrong
+``encode`` cannot spoil this test. The bound is relative to a bigram model counted on the same training
+text (a model that only looks at the last character gets about its perplexity), which makes it hold across
+Python versions whose modules differ a little. Measured with the reference (2 threads, seed 1234): 4.61
+against a bigram baseline of 8.49 (bound 6.37) and a unigram baseline of 16.10; a model without the LSTM
+(Embedding, Flatten, Dense) gets 7.08.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import weakref
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.selfcheck import CheckFailure, MissingFunction, StudentRaised, StudentTimeout
+
+pytestmark = pytest.mark.visibility("hidden")
+
+SETTINGS = tomllib.loads(Path(__file__).with_name("grading.toml").read_text(encoding="utf-8"))
+TRAINING = SETTINGS.get("training", {})
+SEED = int(TRAINING.get("seed", 1234))
+THREADS = int(TRAINING.get("threads", 2))
+SEQ_LEN = int(TRAINING.get("seq_len", 16))
+STEP = int(TRAINING.get("step", 2))
+HELDOUT = float(TRAINING.get("heldout_fraction", 0.1))
+EPOCHS = int(TRAINING.get("epochs", 2))
+BATCH_SIZE = int(TRAINING.get("batch_size", 64))
+BUDGET_S = float(TRAINING.get("budget_s", 100))
+MAX_PARAMS = int(TRAINING.get("max_params", 1_000_000))
+MAX_RATIO = float(TRAINING.get("max_ratio_to_bigram", 0.75))
+LOSS_NAMES = {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"}
+
+_runs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_data: dict[str, dict] = {}
+
+
+# --------------------------------------------------------------------------- the corpus
+
+
+def perplexity(p_target: np.ndarray) -> float:
+    return float(np.exp(-np.mean(np.log(np.maximum(p_target, 1e-12)))))
+
+
+def corpus(reference) -> dict:
+    """Windows, targets and baselines of the corpus (built once per grading process)."""
+    if "corpus" not in _data:
+        text = reference.load_corpus()
+        vocab = sorted(set(text))
+        lookup = {ch: i for i, ch in enumerate(vocab)}
+        ids = np.array([lookup[ch] for ch in text], dtype=np.int32)
+        cut = int((1 - HELDOUT) * len(ids))
+        x_train, y_train = (np.asarray(a, dtype=np.int32) for a in reference.make_windows(ids[:cut], SEQ_LEN, STEP))
+        x_held, y_held = (np.asarray(a, dtype=np.int32) for a in reference.make_windows(ids[cut:], SEQ_LEN, STEP))
+        v = len(vocab)
+        unigram = (np.bincount(ids[:cut], minlength=v) + 1) / (cut + v)
+        bigram = np.ones((v, v))
+        np.add.at(bigram, (ids[: cut - 1], ids[1:cut]), 1)
+        bigram /= bigram.sum(axis=1, keepdims=True)
+        _data["corpus"] = {
+            "vocab_size": v, "x_train": x_train, "y_train": y_train, "x_held": x_held, "y_held": y_held,
+            "unigram": perplexity(unigram[y_held]), "bigram": perplexity(bigram[x_held[:, -1], y_held]),
+        }
+    return _data["corpus"]
+
+
+# --------------------------------------------------------------------------- calling the kit
+
+
+def raise_student_error(err) -> None:
+    err = err if isinstance(err, dict) else {}
+    fn, etype = str(err.get("function", "?"))[:100], str(err.get("type", "Exception"))[:100]
+    message = str(err.get("message", ""))[:1500]
+    if etype == "MissingFunction":
+        raise MissingFunction(f"{fn} is not defined")
+    if etype == "NotImplementedError":
+        raise StudentRaised(f"{fn} is not implemented yet (it raises NotImplementedError)", etype)
+    raise StudentRaised(f"{fn} raised {etype}" + (f": {message}" if message else ""), etype,
+                        str(err.get("traceback", ""))[-4000:])
+
+
+def _kit(student, what: str, helper: str, *args, **kwargs) -> dict:
+    try:
+        out = student.kit(helper, *args, **kwargs)
+    except StudentTimeout:
+        raise StudentTimeout(f"{what} did not finish within the call time limit (it hangs, or is far too slow)") \
+            from None
+    if not isinstance(out, dict):
+        raise CheckFailure(f"{what}: the grader could not read the outcome")
+    return out
+
+
+def _cached(student, key: str, make):
+    cache = _runs.setdefault(student, {})
+    if key not in cache:
+        try:
+            cache[key] = ("ok", make())
+        except Exception as exc:  # the same failure for every test that uses it
+            cache[key] = ("raise", exc)
+    status, value = cache[key]
+    if status == "raise":
+        raise value
+    return value
+
+
+def described(student, vocab_size: int, seq_len: int) -> dict:
+    """The kit's description of build_char_model(vocab_size, seq_len) (cached per submission)."""
+    out = _cached(student, f"describe {vocab_size} {seq_len}", lambda: _kit(
+        student, "build_char_model", "lstm_tools.describe", vocab_size, seq_len, threads=THREADS))
+    if out.get("error"):
+        raise_student_error(out["error"])
+    if out.get("problem"):
+        raise CheckFailure(str(out["problem"])[:400])
+    return out
+
+
+def trained(student, reference) -> dict:
+    """The one training run of the submission (cached)."""
+    def run():
+        data = corpus(reference)
+        return _kit(student, "training build_char_model() with train_char_model", "lstm_tools.train_and_predict",
+                    data["x_train"], data["y_train"], data["x_held"], data["vocab_size"], SEQ_LEN, EPOCHS,
+                    BATCH_SIZE, seed=SEED, time_budget_s=BUDGET_S, threads=THREADS, max_params=MAX_PARAMS)
+    return _cached(student, "train", run)
+
+
+def has_lstm(layers: list) -> bool:
+    return any(layer.get("type") == "LSTM" or layer.get("inner") == "LSTM" or layer.get("cell") == "LSTMCell"
+               for layer in layers if isinstance(layer, dict))
+
+
+# --------------------------------------------------------------------------- build_char_model
+
+
+@pytest.mark.question("build_char_model")
+@pytest.mark.points(1)
+@pytest.mark.hint(
+    "The model's input and output shapes must follow the arguments vocab_size and seq_len.",
+    "keras.Input(shape=(seq_len,), dtype='int32'), Embedding(vocab_size, 32), and a last Dense layer of "
+    "vocab_size units: use the arguments, not the numbers of the notebook's corpus.",
+)
+def test_model_shapes_follow_the_arguments(student):
+    for vocab_size, seq_len in ((23, 7), (50, 12)):
+        d = described(student, vocab_size, seq_len)
+        if d.get("input_shape") not in ([None, seq_len], [None, None]) or d.get("output_shape") != [None, vocab_size]:
+            raise CheckFailure(f"build_char_model({vocab_size}, {seq_len}) takes {d.get('input_shape')} and gives "
+                               f"{d.get('output_shape')}; expected [None, {seq_len}] and [None, {vocab_size}]")
+
+
+@pytest.mark.question("build_char_model")
+@pytest.mark.points(1)
+@pytest.mark.hint(
+    "The model needs an LSTM layer: it is what reads the window in order.",
+    "Embedding -> LSTM(128) -> Dense(vocab_size, softmax). Without the LSTM layer (Dense layers only, e.g. on "
+    "a flattened window) the model has no memory of the order of the characters.",
+)
+def test_model_has_an_lstm(student):
+    d = described(student, 23, 7)
+    layers = d.get("layers") or []
+    if not has_lstm(layers):
+        raise CheckFailure("the model has no LSTM layer (its layers: "
+                           + ", ".join(str(layer.get("type")) for layer in layers if isinstance(layer, dict)) + ")")
+
+
+@pytest.mark.question("build_char_model")
+@pytest.mark.points(1)
+@pytest.mark.hint(
+    "The model must output probabilities and be compiled for integer targets.",
+    "The last layer is Dense(vocab_size, activation='softmax'); compile with "
+    "keras.optimizers.Adam(learning_rate=0.01) and loss='sparse_categorical_crossentropy' (the targets are "
+    "character indices, not one-hot rows).",
+)
+def test_model_outputs_probabilities_and_is_compiled(student):
+    d = described(student, 23, 7)
+    if d.get("outputs_problem"):
+        raise CheckFailure(str(d["outputs_problem"])[:400])
+    if not d.get("compiled"):
+        raise CheckFailure("the model is not compiled: call model.compile(...) before returning it")
+    if str(d.get("loss")) not in LOSS_NAMES:
+        raise CheckFailure(f"the model is compiled with the loss {str(d.get('loss'))[:80]!r}, not sparse "
+                           "categorical cross-entropy")
+
+
+@pytest.mark.question("build_char_model")
+@pytest.mark.points(4)
+@pytest.mark.hint(
+    "Trained for 2 epochs, the model must predict held-out Python source much better than a bigram model.",
+    "Check the other tests of build_char_model first. Then: Embedding(vocab_size, 32), LSTM(128), a softmax "
+    "output, Adam with learning_rate=0.01 (Keras' default of 0.001 is too slow for 2 epochs) and a "
+    "train_char_model that trains on all windows for the given epochs and batch size.",
+)
+def test_model_perplexity(student, reference):
+    data = corpus(reference)
+    out = trained(student, reference)
+    build = out.get("build") if isinstance(out.get("build"), dict) else {}
+    if build.get("error"):
+        raise_student_error(build["error"])
+    if build.get("problem"):
+        raise CheckFailure(f"no perplexity points: {str(build['problem'])[:400]}")
+    probs = out.get("probs")
+    if out.get("problem") or probs is None:
+        raise CheckFailure(f"no perplexity points: {str(out.get('problem') or 'the model gave no predictions')[:400]}")
+    n, v = len(data["y_held"]), data["vocab_size"]
+    if not isinstance(probs, np.ndarray) or probs.shape != (n, v) or probs.dtype.kind != "f":
+        raise CheckFailure("the grader could not read the model's predictions (one row of probabilities per window)")
+    p_target = probs[np.arange(n), data["y_held"]].astype(np.float64)
+    ppl = perplexity(p_target)
+    bound = MAX_RATIO * data["bigram"]
+    trained_by = "your train_char_model" if out.get("fit_by") == "student" else \
+        "model.fit (your train_char_model failed)"
+    if not ppl < bound:
+        raise CheckFailure(
+            f"held-out perplexity {ppl:.2f}, above the bound {bound:.2f} ({MAX_RATIO:g} x the bigram baseline "
+            f"{data['bigram']:.2f}; unigram baseline {data['unigram']:.2f}); trained by {trained_by}, "
+            f"{out.get('epochs_trained')} of {EPOCHS} epochs in {out.get('wall_s')} s on "
+            f"{str(out.get('device', '?'))[:60]}")
+
+
+# --------------------------------------------------------------------------- train_char_model (the same run)
+
+
+def training(student, reference) -> dict:
+    out = trained(student, reference)
+    train = out.get("train") if isinstance(out.get("train"), dict) else {}
+    if train.get("error"):
+        raise_student_error(train["error"])
+    return train
+
+
+def fit_calls(train: dict) -> list[dict]:
+    calls = [c for c in train.get("fit_calls") or [] if isinstance(c, dict)]
+    if not calls:
+        raise CheckFailure("train_char_model never called model.fit on the model it was given")
+    return calls
+
+
+@pytest.mark.question("train_char_model")
+@pytest.mark.points(1)
+@pytest.mark.hint(
+    "Train for exactly the number of epochs you are given.",
+    "Pass the epochs on to model.fit (epochs=epochs): the grader asks for a number of epochs and counts how "
+    "many really ran.",
+)
+def test_train_runs_the_requested_epochs(student, reference):
+    train = training(student, reference)
+    fit_calls(train)
+    if train.get("epochs_run") != EPOCHS:
+        raise CheckFailure(f"train_char_model(model, x, y, epochs={EPOCHS}, ...) trained {train.get('epochs_run')} "
+                           "epoch(s)" + (" (stopped at the time budget)" if train.get("stopped_for_budget") else ""))
+
+
+@pytest.mark.question("train_char_model")
+@pytest.mark.points(1)
+@pytest.mark.hint(
+    "Use the batch size you are given.",
+    "Pass batch_size on to model.fit (batch_size=batch_size); Keras' default is 32.",
+)
+def test_train_uses_the_batch_size(student, reference):
+    sizes = sorted({c.get("batch_size") for c in fit_calls(training(student, reference))}, key=str)
+    if sizes != [BATCH_SIZE]:
+        raise CheckFailure(f"train_char_model(..., batch_size={BATCH_SIZE}) called model.fit with batch_size "
+                           f"{', '.join(str(s) for s in sizes)}")
+
+
+@pytest.mark.question("train_char_model")
+@pytest.mark.points(1)
+@pytest.mark.hint(
+    "Train on all the windows you are given, not on a part of them.",
+    "Pass the whole x and y to model.fit (a validation_split of up to 10 % is fine).",
+)
+def test_train_uses_all_windows(student, reference):
+    calls = fit_calls(training(student, reference))
+    n = len(corpus(reference)["y_train"])
+    used = max((c.get("n_samples") or 0) * (1 - float(c.get("validation_split") or 0)) for c in calls)
+    if used < 0.9 * n:
+        raise CheckFailure(f"train_char_model was given {n} windows but trained on {int(used)} of them")
+
+
+@pytest.mark.question("train_char_model")
+@pytest.mark.points(1)
+@pytest.mark.hint(
+    "Return what model.fit returns: the History, with one loss per epoch.",
+    "history = model.fit(...); return history. history.history['loss'] lists the training loss of each "
+    "epoch; it should go down.",
+)
+def test_train_returns_the_history(student, reference):
+    train = training(student, reference)
+    if train.get("problem"):
+        raise CheckFailure(str(train["problem"])[:300])
+    losses = train.get("loss")
+    if not isinstance(losses, list) or len(losses) != train.get("epochs_run"):
+        raise CheckFailure(f"the returned History holds {len(losses) if isinstance(losses, list) else 'no'} losses "
+                           f"for {train.get('epochs_run')} epochs trained")
+    if not all(isinstance(v, float) and np.isfinite(v) for v in losses) or not losses[-1] < losses[0]:
+        raise CheckFailure(f"the training loss does not go down: {[round(v, 4) for v in losses]}")
+
+
+@pytest.mark.question("train_char_model")
+@pytest.mark.points(1)
+@pytest.mark.hint(
+    "Train the model you are given, not a copy or a new one.",
+    "Call fit on the model argument itself: the grader measures that very model afterwards.",
+)
+def test_train_trains_the_given_model(student, reference):
+    train = training(student, reference)
+    if not train.get("weights_changed"):
+        raise CheckFailure("the weights of the model given to train_char_model did not change")

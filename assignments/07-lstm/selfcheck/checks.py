@@ -69,7 +69,7 @@ def expect_array(
         with np.errstate(all="ignore"):
             a = actual.astype(np.float64)
             e = expected.astype(np.float64)
-            bad = ~np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
+            bad = ~np.isclose(a, e, rtol=rtol, atol=atol)  # NaN never matches, not even NaN
     if np.any(bad):
         n_bad = int(np.count_nonzero(bad))
         first = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.ndim else ()

@@ -46,8 +46,8 @@ def make_plots(suite_dir: Path, student: Any, reference: Any, seed: int) -> list
     for title, draw in _load(path).PLOTS:
         try:
             out.append({"title": title, "png": png_base64(draw(student, reference, np.random.default_rng(seed)))})
-        except StudentCodeError as exc:
-            out.append({"title": title, "note": f"not drawn: {str(exc).splitlines()[0]}"})
+        except (StudentCodeError, LookupError) as exc:
+            out.append({"title": title, "note": f"not drawn: {str(exc).splitlines()[0] if str(exc) else exc!r}"})
         except Exception as exc:  # a value the plot cannot use: the student's result, not a kit error
             out.append({"title": title, "note": f"not drawn: {type(exc).__name__}: {str(exc)[:200]}"})
     return out

@@ -22,6 +22,7 @@ from autograder.executors import Executor, grade_all
 from autograder.export import export_grades, export_questions
 from autograder.feedback import write_feedback
 from autograder.gradebook import ensure_assignment, write_result
+from autograder.gradescope import results_json
 from autograder.report import write_report
 from autograder.results import SubmissionResult
 from autograder.runner import Submission
@@ -56,10 +57,12 @@ class RunSummary:
 
 
 def save_result(result: SubmissionResult, autograded: Path, notebook_name: str | None = None) -> Path:
-    """``autograded/<student>/<aid>/result.json``, and a copy of the graded notebook beside it
-    (nbgrader's formgrader opens it there for manual review of free-text answers)."""
+    """``autograded/<student>/<aid>/result.json`` (the full record), ``gradescope.json`` (the same result in
+    Gradescope's results.json format, for LMS exports) and a copy of the graded notebook (nbgrader's
+    formgrader opens it there for manual review of free-text answers)."""
     out = autograded / result.student / result.aid / "result.json"
     out.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomic(out.with_name("gradescope.json"), json.dumps(results_json(result), indent=1))
     _write_atomic(out, json.dumps(result.to_dict(), indent=1, sort_keys=True))
     source = Path(result.notebook) if result.notebook else None
     if notebook_name and source and source.is_file() and not source.is_symlink():

@@ -113,6 +113,14 @@ def test_nbgrader_export_gives_the_same_totals(graded):
     assert exported == ours == {s: r["score"] for s, r in results.items()}
 
 
+def test_gradescope_style_json_export_per_student(graded):
+    out, _, results = graded
+    for student, result in results.items():
+        export = json.loads((out / "autograded" / student / AID / "gradescope.json").read_text())
+        assert export["score"] == result["score"]
+        assert sum(t["max_score"] for t in export["tests"]) == result["max_score"]
+
+
 def test_feedback_pages_show_failures_and_hints_but_no_hidden_source(graded):
     out, _, _ = graded
     page = (out / "feedback" / "dave" / AID / "feedback.html").read_text()

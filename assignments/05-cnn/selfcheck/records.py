@@ -146,6 +146,7 @@ def run_pytest(paths: list[str], plugin: RecordingPlugin, extra_args: list[str] 
         "-p", "no:cacheprovider",
         "-p", "no:stepwise",
         "-p", "no:randomly",
+        "--tb=line",  # the records use the exception itself; full tracebacks tripled a failing suite's time
         "-p", "no:unraisableexception",  # its gc.collect() per run costs more than a whole suite
         "-p", "no:threadexception",
         "-p", "no:faulthandler",

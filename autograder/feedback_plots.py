@@ -46,8 +46,10 @@ def make_plots(suite_dir: Path, student: Any, reference: Any, seed: int) -> list
     for title, draw in _load(path).PLOTS:
         try:
             out.append({"title": title, "png": png_base64(draw(student, reference, np.random.default_rng(seed)))})
-        except (StudentCodeError, LookupError) as exc:
-            out.append({"title": title, "note": f"not drawn: {str(exc).splitlines()[0] if str(exc) else exc!r}"})
+        except StudentCodeError as exc:
+            out.append({"title": title, "note": f"not drawn: {str(exc).splitlines()[0]}"})
+        except LookupError as exc:  # nothing to draw from (e.g. no training run was made)
+            out.append({"title": title, "note": f"not drawn: {exc.args[0] if exc.args else type(exc).__name__}"})
         except Exception as exc:  # a value the plot cannot use: the student's result, not a kit error
             out.append({"title": title, "note": f"not drawn: {type(exc).__name__}: {str(exc)[:200]}"})
     return out

@@ -34,47 +34,21 @@ from typing import Any
 
 import numpy as np
 
+from . import tf_runtime
+
 DEFAULT_THREADS = 2
 MAX_PARAMS = 2_000_000
 INPUT_SHAPES = ((28, 28, 1), (28, 28))
 ACTIVATION_LAYERS = {"Activation", "ReLU", "Softmax"}
-_state: dict[str, Any] = {}
+_state = tf_runtime.STATE
 
 
 # --------------------------------------------------------------------------- TensorFlow, once
 
 
 def _keras(threads: int = DEFAULT_THREADS):
-    """Import TensorFlow and Keras, pinning the thread pools (and GPU memory growth) on the first call."""
-    if "keras" in _state:
-        return _state["tf"], _state["keras"]
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow as tf
-
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(int(threads))
-        tf.config.threading.set_inter_op_parallelism_threads(int(threads))
-        pinned = f"{int(threads)} threads"
-    except RuntimeError:  # the notebook's own code already started TensorFlow
-        pinned = "threads not pinned (TensorFlow was already running when grading started)"
-    gpus = tf.config.list_physical_devices("GPU")
-    for gpu in gpus:
-        try:
-            tf.config.experimental.set_memory_growth(gpu, True)
-        except RuntimeError:
-            pass
-    if gpus:
-        try:
-            name = tf.config.experimental.get_device_details(gpus[0]).get("device_name", gpus[0].name)
-        except Exception:  # details are optional
-            name = gpus[0].name
-        device = f"GPU ({name})"
-    else:
-        device = f"CPU ({pinned})"
-    import keras
-
-    _state.update(tf=tf, keras=keras, device=device, threads=pinned)
-    return tf, keras
+    """TensorFlow and Keras, imported once with the thread pools pinned (see tf_runtime)."""
+    return tf_runtime.load(threads)
 
 
 def _student_error(function: str, exc: BaseException) -> dict:

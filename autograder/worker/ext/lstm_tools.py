@@ -27,45 +27,26 @@ pinned then (the thread count changes the numbers a run produces).
 from __future__ import annotations
 
 import inspect
-import os
 import time
 import traceback
 from typing import Any
 
 import numpy as np
 
+from . import tf_runtime
+
 DEFAULT_THREADS = 2
 MAX_PARAMS = 1_000_000
 MAX_DRAWS = 100_000
-_state: dict[str, Any] = {}
+_state = tf_runtime.STATE
 
 
 # --------------------------------------------------------------------------- plumbing
 
 
 def _keras(threads: int = DEFAULT_THREADS):
-    """Import TensorFlow and Keras once, pinning the thread pools first."""
-    if "keras" in _state:
-        return _state["keras"]
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow as tf
-
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(int(threads))
-        tf.config.threading.set_inter_op_parallelism_threads(int(threads))
-        pinned = f"{int(threads)} threads"
-    except RuntimeError:  # the notebook's own code already started TensorFlow
-        pinned = "threads not pinned (TensorFlow was already running)"
-    gpus = tf.config.list_physical_devices("GPU")
-    for gpu in gpus:
-        try:
-            tf.config.experimental.set_memory_growth(gpu, True)
-        except RuntimeError:
-            pass
-    import keras
-
-    _state.update(keras=keras, device=f"GPU ({gpus[0].name})" if gpus else f"CPU ({pinned})", threads=pinned)
-    return keras
+    """Keras, imported once with the thread pools pinned (see tf_runtime)."""
+    return tf_runtime.load(threads)[1]
 
 
 def _error(function: str, exc: BaseException) -> dict:

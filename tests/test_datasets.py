@@ -281,7 +281,11 @@ def test_real_keras_loader_offline_fails_fast(monkeypatch, tmp_path):
 
 def test_network_probe_is_bounded_even_when_connecting_hangs(monkeypatch):
     monkeypatch.setattr(datasets.urllib.request, "getproxies", lambda: {})
-    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: time.sleep(5))
+    def hang(*args, **kwargs):
+        time.sleep(5)
+        raise OSError("timed out")
+
+    monkeypatch.setattr(socket, "create_connection", hang)
     start = time.perf_counter()
     assert datasets.network_available(timeout=0.2) is False
     assert time.perf_counter() - start < 1

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from attack_kit import Attack, Outcome, _all_failed, _errs
+
+from autograder.sandbox import python_runtime_binds
 
 SNIFF_NETWORK = '''
 import socket
@@ -41,9 +45,11 @@ def _check_walk_proc(outcome: Outcome) -> None:
 
 
 def _check_walk(outcome: Outcome) -> None:
+    _errs(outcome, "root")
     r = outcome.report
-    assert set(r["root"]) <= {"bin", "lib", "lib32", "lib64", "libx32", "sbin", "usr", "etc", "tmp", "proc", "dev",
-                              "work", "root", "opt"}, r["root"]
+    runtime_tops = {Path(dst).parts[1] for _, dst in python_runtime_binds()}  # where the checkout lives: /work, /check
+    system = {"bin", "lib", "lib32", "lib64", "libx32", "sbin", "usr", "etc", "tmp", "proc", "dev", "opt"}
+    assert set(r["root"]) <= system | runtime_tops, r["root"]
     assert set(r["etc"]) <= {"ld.so.cache", "localtime"}, r["etc"]
     assert r["opt"] == ["worker"] and set(r["opt_worker"]) <= {"main.py", "protocol.py", "__init__.py", "ext",
                                                               "__pycache__"}, r
@@ -147,7 +153,8 @@ HOST: list[Attack] = [
            "         '/lib', '/lib64', '/bin', '/sbin'}\n"
            "_found = []\n"
            "for _d, _dirs, _files in _os.walk('/'):\n"
-           "    _dirs[:] = [x for x in _dirs if _os.path.join(_d, x) not in _skip]\n"
+           "    _dirs[:] = [x for x in _dirs if _os.path.join(_d, x) not in _skip\n"
+           "                and not _os.path.exists(_os.path.join(_d, x, 'pyvenv.cfg'))]  # any venv is runtime\n"
            "    _found += [_os.path.join(_d, f) for f in _dirs + _files]\n"
            "_ls = lambda p: sorted(_os.listdir(p)) if _os.path.isdir(p) else []\n"
            "_report(root=_ls('/'), etc=_ls('/etc'), opt=_ls('/opt'), opt_worker=_ls('/opt/worker'),\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy
 from sandbox_helpers import needs_bwrap, run_python
 
-from autograder.sandbox import SandboxedProcess, SandboxSpec, python_argv
+from autograder.sandbox import SandboxedProcess, SandboxSpec, python_argv, python_runtime_binds
 
 pytestmark = needs_bwrap
 
@@ -79,22 +79,9 @@ def test_host_files_are_invisible() -> None:
     assert (
         info["grader"] is None
     )  # the grading package (an editable install points into /work) is unreachable
-    assert set(info["root"]) <= {
-        "bin",
-        "lib",
-        "lib32",
-        "lib64",
-        "libx32",
-        "sbin",
-        "usr",
-        "etc",
-        "tmp",
-        "proc",
-        "dev",
-        "work",
-        "root",
-        "opt",
-    }
+    runtime_tops = {Path(dst).parts[1] for _, dst in python_runtime_binds()}  # /work, /root, /check, ...
+    system = {"bin", "lib", "lib32", "lib64", "libx32", "sbin", "usr", "etc", "tmp", "proc", "dev", "opt"}
+    assert set(info["root"]) <= system | runtime_tops, set(info["root"]) - system
     assert set(info["etc"]) <= {"ld.so.cache", "localtime"}
     # only the path down to the venv survives of /work, and only the Python prefix of /root
     assert info["prefix_parent"] == [os.path.basename(sys.prefix)]

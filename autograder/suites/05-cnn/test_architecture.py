@@ -211,6 +211,10 @@ def check_dropout(student, builder: str, after: str | None) -> None:
     "Y = softmax(X·W + b): Flatten turns each 28×28 image into 784 pixels (X), a Dense layer holds W and b; "
     "without the softmax activation the output is not a probability.",
 )
+@pytest.mark.spec(
+    "Write `build_dense_model()`: the input `keras.Input(shape=(28, 28, 1))`, `Flatten`, `Dense(10)` with a "
+    "softmax",
+)
 def test_dense_layers(student, name):
     check_layer(student, "build_dense_model", name)
 
@@ -221,6 +225,12 @@ def test_dense_layers(student, name):
     "Return the model compiled, with the loss that fits integer labels.",
     "model.compile needs an optimizer and the loss sparse categorical cross-entropy (labels are 0..9, not "
     "one-hot vectors); the output is already a softmax, so from_logits stays False.",
+)
+@pytest.mark.spec(
+    "`Dense(10)` with a softmax, **compiled** with",
+    'the loss `"sparse_categorical_crossentropy"`',
+    "outputs 10 probabilities (softmax). Labels are class numbers 0–9, so the loss is *sparse* categorical "
+    "cross-entropy.",
 )
 def test_dense_compiled(student):
     check_compiled(student, "build_dense_model")
@@ -247,6 +257,10 @@ DEEP_HINTS = {
         "Dense 10 (softmax). Compare the table in the message with yours: units and activation of each layer.",
     )) for n, _ in EXPECTED["build_deep_model"]
 ])
+@pytest.mark.spec(
+    "`Flatten` → `Dense(200, relu)` → `Dense(100, relu)` → `Dense(60, relu)` → `Dense(30, relu)` → `Dense(10, "
+    "softmax)`",
+)
 def test_deep_layers(student, name):
     check_layer(student, "build_deep_model", name)
 
@@ -258,6 +272,9 @@ def test_deep_layers(student, name):
     "Add keras.layers.Dropout(rate) after hidden layers, with a rate between 0 and about 0.5 (the lecture "
     "keeps 75 % of the activations: rate 0.25). Dropout is only active while training.",
 )
+@pytest.mark.spec(
+    "We use **rate 0.25** after each of the first three hidden layers",
+)
 def test_deep_dropout(student):
     check_dropout(student, "build_deep_model", None)
 
@@ -267,6 +284,10 @@ def test_deep_dropout(student):
 @pytest.mark.hint(
     "Return the model compiled, with the loss that fits integer labels.",
     "model.compile needs an optimizer and the loss sparse categorical cross-entropy; the output is a softmax.",
+)
+@pytest.mark.spec(
+    "Write `build_deep_model()` like this, compiled as in exercise 1",
+    'the loss `"sparse_categorical_crossentropy"`',
 )
 def test_deep_compiled(student):
     check_compiled(student, "build_deep_model")
@@ -294,6 +315,10 @@ CNN_HINTS = {
         "activation (linear): set each one.",
     )) for n, _ in EXPECTED["build_cnn_model"]
 ])
+@pytest.mark.spec(
+    "Write `build_cnn_model()`: input `(28, 28, 1)`, the layers of the table (set stride, padding and activation "
+    'of every `Conv2D`: Keras\' defaults are stride 1, `"valid"` padding and no activation)',
+)
 def test_cnn_layers(student, name):
     check_layer(student, "build_cnn_model", name)
 
@@ -305,6 +330,10 @@ def test_cnn_layers(student, name):
     "Put keras.layers.Dropout(rate) between the Dense layer of 200 units and the output layer, with a rate "
     "between 0 and about 0.5.",
 )
+@pytest.mark.spec(
+    "| `Dense(200, relu)` | 200 | $(1568 + 1) \\cdot 200 = 313{,}800$ | | `Dropout(0.25)` | 200 | 0 |",
+    "Most parameters sit in the Dense layer, which is why the dropout goes there.",
+)
 def test_cnn_dropout(student):
     check_dropout(student, "build_cnn_model", "the Dense layer of 200 units")
 
@@ -315,6 +344,10 @@ def test_cnn_dropout(student):
     "The feature maps shrink 28 → 28 → 14 → 7: check each convolution's stride and padding.",
     "With 'same' padding a convolution of stride s turns 28×28 into ceil(28 / s) × ceil(28 / s); with 'valid' "
     "padding the kernel must fit inside, so the maps shrink by kernel size - 1 more.",
+)
+@pytest.mark.spec(
+    "Write `build_cnn_model()`: input `(28, 28, 1)`",
+    "whatever the kernel size: 28 → 28 → 14 → 7.",
 )
 def test_cnn_output_shapes(student):
     d = describe(student, "build_cnn_model")
@@ -336,6 +369,9 @@ def test_cnn_output_shapes(student):
     "(inputs + 1) × units; with the wrong stride or padding the Flatten is bigger and so is the Dense layer "
     "after it.",
 )
+@pytest.mark.spec(
+    "| **total** | | **354,002** |",
+)
 def test_cnn_parameter_count(student):
     d = describe(student, "build_cnn_model")
     if d.get("total_params") != TOTAL_PARAMS["build_cnn_model"]:
@@ -348,6 +384,11 @@ def test_cnn_parameter_count(student):
 @pytest.mark.hint(
     "Return the model compiled, with the loss that fits integer labels.",
     "model.compile needs an optimizer and the loss sparse categorical cross-entropy; the output is a softmax.",
+)
+@pytest.mark.spec(
+    "the layers of the table",
+    "compiled as before",
+    'the loss `"sparse_categorical_crossentropy"`',
 )
 def test_cnn_compiled(student):
     check_compiled(student, "build_cnn_model")

@@ -185,6 +185,12 @@ def check_accuracy(student, builder: str) -> None:
     "learning rate around 0.005), and that train_model trains on all the images it gets. A model that only "
     "memorizes its training images does not reach the threshold on new ones.",
 )
+@pytest.mark.spec(
+    "then it trains each of them with your `train_model` (seeded, a fixed number of epochs, a time budget) on "
+    "MNIST images and measures the accuracy on test images it keeps to itself.",
+    "With the bundled 5,000-image subset of MNIST the thresholds are 85 % (softmax layer), 90 % (deep network) "
+    "and 95 % (CNN); on full MNIST they are 90 %, 96 % and 98.8 %.",
+)
 def test_dense_accuracy(student):
     check_accuracy(student, "build_dense_model")
 
@@ -195,6 +201,12 @@ def test_dense_accuracy(student):
     "Trained with your train_model, the deep network should beat the softmax layer (above 90 % on new digits).",
     "relu activations (sigmoids learn slowly), a softmax output, a moderate dropout rate and Adam with a "
     "learning rate around 0.003. A model that only memorizes its training images fails on new ones.",
+)
+@pytest.mark.spec(
+    "then it trains each of them with your `train_model` (seeded, a fixed number of epochs, a time budget) on "
+    "MNIST images and measures the accuracy on test images it keeps to itself.",
+    "With the bundled 5,000-image subset of MNIST the thresholds are 85 % (softmax layer), 90 % (deep network) "
+    "and 95 % (CNN); on full MNIST they are 90 %, 96 % and 98.8 %.",
 )
 def test_deep_accuracy(student):
     check_accuracy(student, "build_deep_model")
@@ -232,6 +244,13 @@ def _saved_model_accuracy(student, submission_dir, name: str) -> None:
     "a learning rate around 0.003, and a train_model that uses all the images for the requested epochs. A model "
     "that only memorizes its training images fails on new ones.",
 )
+@pytest.mark.spec(
+    "then it trains each of them with your `train_model` (seeded, a fixed number of epochs, a time budget) on "
+    "MNIST images and measures the accuracy on test images it keeps to itself.",
+    "With the bundled 5,000-image subset of MNIST the thresholds are 85 % (softmax layer), 90 % (deep network) "
+    "and 95 % (CNN); on full MNIST they are 90 %, 96 % and 98.8 %.",
+    "the grader loads it in safe mode and measures its accuracy on test images it keeps to itself.",
+)
 def test_cnn_accuracy(student, submission_dir):
     name = saved_model_name()
     if name:
@@ -260,6 +279,9 @@ def _probe_fits(student) -> tuple[dict, list[dict]]:
     "Pass epochs on to model.fit (epochs=epochs): the grader asks for a number of epochs and counts how many "
     "really ran.",
 )
+@pytest.mark.spec(
+    "`epochs`, `batch_size`: pass them on; the grader asks for a number of epochs and counts how many ran.",
+)
 def test_train_model_runs_the_requested_epochs(student):
     out, _ = _probe_fits(student)
     epochs = PROBE["epochs"]
@@ -272,6 +294,11 @@ def test_train_model_runs_the_requested_epochs(student):
 @pytest.mark.hint(
     "Use the batch size you are given.",
     "Pass batch_size on to model.fit (batch_size=batch_size); Keras' default is 32.",
+)
+@pytest.mark.spec(
+    "`epochs`, `batch_size`: pass them on;",
+    "Train the compiled model on images x (float32 in [0, 1], shaped like the model's input) and integer labels y "
+    "for `epochs` epochs with mini-batches of `batch_size`",
 )
 def test_train_model_uses_the_batch_size(student):
     _, calls = _probe_fits(student)
@@ -288,6 +315,9 @@ def test_train_model_uses_the_batch_size(student):
     "A model trained on a few images only memorizes them and fails on new digits: pass the whole x and y to "
     "model.fit (a validation_split of up to 20 % is fine).",
 )
+@pytest.mark.spec(
+    "Train on *all* the images you are given.",
+)
 def test_train_model_uses_all_training_images(student):
     _, calls = _probe_fits(student)
     n = PROBE["n_train"]
@@ -302,6 +332,11 @@ def test_train_model_uses_all_training_images(student):
     "Return what model.fit returns: the History, with one loss per epoch.",
     "history = model.fit(...); return history. history.history['loss'] lists the training loss of each epoch; "
     "it should go down.",
+)
+@pytest.mark.spec(
+    'returns the `History` that `model.fit` returns (`history.history["loss"]` lists the training loss of each '
+    "epoch)",
+    "2 losses, going down: True",
 )
 def test_train_model_returns_the_history(student):
     out, _ = _probe_fits(student)
@@ -320,6 +355,10 @@ def test_train_model_returns_the_history(student):
     "After train_model the model it was given should classify digits well.",
     "Train the model you are given (not a copy, not a new one), on x and y as they are: the images are already "
     "scaled to [0, 1] and shaped like the model's input, the labels are class numbers.",
+)
+@pytest.mark.spec(
+    "`train_model(model, x, y, epochs, batch_size)` trains a compiled model",
+    "`x`: the training images, float32 in $[0, 1]$, shaped like the model's input, e.g. `(n, 28, 28, 1)`;",
 )
 def test_train_model_trains_the_given_model(student):
     out, _ = _probe_fits(student)

@@ -86,6 +86,11 @@ def expect_layers(rows, expected, builder):
     "Flatten the image, then one Dense layer of 10 units with a softmax activation.",
     "Y = softmax(X·W + b): 784 pixels in, 10 probabilities out, 784 × 10 + 10 = 7,850 parameters.",
 )
+@pytest.mark.spec(
+    "Write `build_dense_model()`: the input `keras.Input(shape=(28, 28, 1))`, `Flatten`, `Dense(10)` with a "
+    "softmax",
+    "$784 \\cdot 10 + 10 = 7{,}850$ parameters.",
+)
 def test_dense_model_layers(student):
     expected = [("Flatten", (784,), 0, None), ("Dense", (10,), 7850, "softmax")]
     expect_layers(layers_of(student, "build_dense_model"), expected, "build_dense_model")
@@ -96,6 +101,11 @@ def test_dense_model_layers(student):
 @pytest.mark.hint(
     "Flatten, four hidden Dense layers (200, 100, 60, 30 units, relu), a Dense output layer (10, softmax).",
     "Dropout layers may sit between the Dense layers; they have no parameters. 185,300 parameters in all.",
+)
+@pytest.mark.spec(
+    "`Flatten` → `Dense(200, relu)` → `Dense(100, relu)` → `Dense(60, relu)` → `Dense(30, relu)` → `Dense(10, "
+    "softmax)`",
+    "total parameters: 185,300",
 )
 def test_deep_model_layers(student):
     expected = [("Flatten", (784,), 0, None), ("Dense", (200,), 157_000, "relu"), ("Dense", (100,), 20_100, "relu"),
@@ -109,6 +119,11 @@ def test_deep_model_layers(student):
     "The feature maps go 28×28 → 28×28 → 14×14 → 7×7, and the network has 354,002 parameters.",
     "Conv2D(12, 3×3, stride 1), Conv2D(24, 6×6, stride 2), Conv2D(32, 6×6, stride 2), all with 'same' padding "
     "and relu; then Flatten, Dense(200, relu), Dropout, Dense(10, softmax). Input shape (28, 28, 1).",
+)
+@pytest.mark.spec(
+    "Write `build_cnn_model()`: input `(28, 28, 1)`, the layers of the table",
+    "whatever the kernel size: 28 → 28 → 14 → 7.",
+    "| **total** | | **354,002** |",
 )
 def test_cnn_model_shapes_and_parameters(student):
     expected = [("Conv2D", (28, 28, 12), 120, "relu"), ("Conv2D", (14, 14, 24), 10_392, "relu"),
@@ -162,6 +177,12 @@ def train_losses(student, x, y, epochs, batch_size):
 @pytest.mark.hint(
     "Call model.fit with the epochs and batch size you are given, and return what it returns.",
     "model.fit returns a History; history.history['loss'] has one training loss per epoch, and it goes down.",
+)
+@pytest.mark.spec(
+    "`epochs`, `batch_size`: pass them on;",
+    'returns the `History` that `model.fit` returns (`history.history["loss"]` lists the training loss of each '
+    "epoch)",
+    "2 losses, going down: True",
 )
 def test_train_model_returns_one_loss_per_epoch(student, rng):
     x, y = digit_like_images(rng, 200)

@@ -38,6 +38,10 @@ def _triple(out, name="dense_backward(...)"):
     "out = x @ W + b: the matrix product, then the bias b added to every row. Do not forget the bias, and "
     "keep the order x @ W (x has shape (N, D), W has shape (D, M)).",
 )
+@pytest.mark.spec(
+    "Forward pass of a dense layer: out = x @ W + b.",
+    "where $b$ is added to every row (NumPy broadcasting)",
+)
 def test_dense_forward_random(student, reference, rng):
     x, W, b = _dense(rng, *_sizes(rng))
     out, _ = _pair(student.dense_forward(x, W, b), "dense_forward(...)")
@@ -49,6 +53,9 @@ def test_dense_forward_random(student, reference, rng):
 @pytest.mark.hint(
     "A batch of one example is still a 2-D array of shape (1, D).",
     "With N = 1 the output has shape (1, M): do not squeeze the batch axis away, and add the bias b.",
+)
+@pytest.mark.spec(
+    "x: (N, D), W: (D, M), b: (M,). Returns (out, cache): out of shape (N, M) and cache = (x, W, b).",
 )
 def test_dense_forward_single_example(student, reference, rng):
     x, W, b = _dense(rng, 1, 4, 3)
@@ -62,6 +69,9 @@ def test_dense_forward_single_example(student, reference, rng):
 @pytest.mark.hint(
     "dense_forward must not change x, W or b.",
     "One of the inputs was modified in place (e.g. with +=): compute out as a new array.",
+)
+@pytest.mark.spec(
+    "do not modify the arrays you are given: return new ones.",
 )
 def test_dense_forward_does_not_modify_inputs(student, reference, rng):
     x, W, b = _dense(rng, *_sizes(rng))
@@ -81,6 +91,10 @@ def test_dense_forward_does_not_modify_inputs(student, reference, rng):
     "dx = dout @ W.T has the shape of x, dW = x.T @ dout has the shape of W (D, M), and db = dout.sum(axis=0) "
     "(the sum over the batch, not the mean) has the shape of b.",
 )
+@pytest.mark.spec(
+    "Returns (dx, dW, db) with the shapes of x (N, D), W (D, M) and b (M,).",
+    "**the shapes leave only one choice.**",
+)
 def test_dense_backward_random(student, reference, rng):
     n, d, m = _sizes(rng)
     x, W, b = _dense(rng, n, d, m)
@@ -97,6 +111,10 @@ def test_dense_backward_random(student, reference, rng):
     "Your gradients disagree with the numerical gradient of L = sum(dout * out).",
     "Check each gradient with gradient_check as in the notebook's table. dW must have the shape of W (D, M): "
     "x.T @ dout; dx = dout @ W.T; db sums dout over the batch.",
+)
+@pytest.mark.spec(
+    "Returns (dx, dW, db) with the shapes of x (N, D), W (D, M) and b (M,).",
+    "which is just the chain rule.",
 )
 def test_dense_backward_matches_numerical_gradient(student, reference, rng):
     n, d, m = _sizes(rng)
@@ -120,6 +138,10 @@ def test_dense_backward_matches_numerical_gradient(student, reference, rng):
     "dW must have the shape of W, (D, M): it is x.T @ dout (transpose x, not dout). dout.T @ x has the "
     "shape (M, D).",
 )
+@pytest.mark.spec(
+    "$dW$ must have the shape $(D, M)$ of $W$",
+    "Returns (dx, dW, db) with the shapes of x (N, D), W (D, M) and b (M,).",
+)
 def test_dense_backward_dW_has_the_shape_of_W(student, reference, rng):
     x, W, b = _dense(rng, 6, 5, 3)
     dout = rng.normal(size=(6, 3))
@@ -133,6 +155,10 @@ def test_dense_backward_dW_has_the_shape_of_W(student, reference, rng):
     "db must add up the contributions of all examples of the batch.",
     "b is added to every row, so db is the sum over the batch: dout.sum(axis=0), shape (M,). Not dout itself "
     "(shape (N, M)) and not the mean (the 1/N of a mean loss is already inside dout).",
+)
+@pytest.mark.spec(
+    "so its gradient is the **sum** of the rows of `dout` (not the mean: if the loss is a mean over the batch, "
+    "the $1/N$ is already inside `dout`).",
 )
 def test_dense_backward_db_sums_over_the_batch(student, reference, rng):
     x, W, b = _dense(rng, 7, 3, 4)
@@ -148,6 +174,9 @@ def test_dense_backward_db_sums_over_the_batch(student, reference, rng):
     "With N = 1 the gradients keep their shapes: dx (1, D), dW (D, M), db (M,). Sum dout over axis 0 for "
     "db rather than returning dout.",
 )
+@pytest.mark.spec(
+    "Returns (dx, dW, db) with the shapes of x (N, D), W (D, M) and b (M,).",
+)
 def test_dense_backward_single_example(student, reference, rng):
     x, W, b = _dense(rng, 1, 3, 2)
     dout = rng.normal(size=(1, 2))
@@ -162,6 +191,9 @@ def test_dense_backward_single_example(student, reference, rng):
 @pytest.mark.hint(
     "dense_backward must not change dout or the cache.",
     "dout, x, W or b was modified in place: return new arrays for the gradients.",
+)
+@pytest.mark.spec(
+    "do not modify the arrays you are given: return new ones.",
 )
 def test_dense_backward_does_not_modify_inputs(student, reference, rng):
     n, d, m = _sizes(rng)
@@ -192,6 +224,11 @@ def _with_zeros(rng, shape):
     "Forward: max(0, x), cache = x. Backward: dout where x > 0, and 0 where x is negative or exactly 0 (not "
     "the other way round).",
 )
+@pytest.mark.spec(
+    "`relu_forward(x)`: return `(out, cache)` with `out = max(0, x)` (a new array, `x` unchanged) and **`cache = "
+    "x`**, the input;",
+    "`relu_backward(dout, cache)`: return `dx`, of the shape of `dout`, which is $0$ where $x \\le 0$.",
+)
 def test_relu_random(student, reference, rng):
     x = _with_zeros(rng, (int(rng.integers(2, 7)), int(rng.integers(2, 7))))
     out, cache = _pair(student.relu_forward(x), "relu_forward(x)")
@@ -208,6 +245,10 @@ def test_relu_random(student, reference, rng):
     "Where x is negative the ReLU is flat (output 0, slope 0): the forward pass gives zeros and the backward "
     "pass must give zeros too. Pass dout only where x > 0.",
 )
+@pytest.mark.spec(
+    "Its local gradient is $1$ where $x > 0$ and $0$ where $x < 0$;",
+    "`relu_backward(dout, cache)`: return `dx`, of the shape of `dout`, which is $0$ where $x \\le 0$.",
+)
 def test_relu_all_negative(student, rng):
     x = -rng.uniform(0.1, 3.0, size=(3, 4))
     out, _ = _pair(student.relu_forward(x), "relu_forward(x)")
@@ -223,6 +264,10 @@ def test_relu_all_negative(student, rng):
     "Use x > 0, not x >= 0: at the kink x = 0 we take the slope of the left side, 0 (as in exercise 03 and "
     "the frameworks). An input of exactly 0 passes no gradient.",
 )
+@pytest.mark.spec(
+    "at the kink $x = 0$ we take $0$",
+    "`relu_backward(dout, cache)`: return `dx`, of the shape of `dout`, which is $0$ where $x \\le 0$.",
+)
 def test_relu_backward_at_exactly_zero(student, rng):
     x = np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, 2.0]])
     dout = rng.uniform(1.0, 2.0, size=(2, 3))
@@ -236,6 +281,11 @@ def test_relu_backward_at_exactly_zero(student, rng):
     "relu_forward and relu_backward must not change their inputs.",
     "x (or dout) was modified in place, e.g. x[x < 0] = 0 or np.maximum(x, 0, out=x): the cache then no longer "
     "holds the input. Build a new array: np.maximum(x, 0.0).",
+)
+@pytest.mark.spec(
+    "`relu_forward(x)`: return `(out, cache)` with `out = max(0, x)` (a new array, `x` unchanged) and **`cache = "
+    "x`**, the input;",
+    "do not modify the arrays you are given: return new ones.",
 )
 def test_relu_does_not_modify_inputs(student, rng):
     x = _with_zeros(rng, (4, 5))
@@ -262,6 +312,11 @@ def _dropout(student, x, p, train, seed):
     "Draw exactly as specified: rng = np.random.default_rng(seed), then mask = (rng.random(x.shape) >= p) / "
     "(1 - p), so that p is the drop probability and the kept units are scaled by 1/(1 - p); out = x * mask.",
 )
+@pytest.mark.spec(
+    "draw the random numbers **exactly like this** (the grader compares your mask with its own for the same "
+    "seed): `rng = np.random.default_rng(seed)`, then `mask = (rng.random(x.shape) >= p) / (1 - p)`, and `out = x "
+    "* mask`;",
+)
 def test_dropout_exact_mask(student, reference, rng):
     for shape, p in (((5, 7), 0.3), ((2, 3, 4), 0.5), ((1, 6), 0.1)):
         x = rng.normal(size=shape)
@@ -279,6 +334,9 @@ def test_dropout_exact_mask(student, reference, rng):
     "p is the probability of dropping a unit (Keras' Dropout(rate)): with p = 0.3 about 30% of the mask is 0 "
     "and 70% is kept. Keep where rng.random(x.shape) >= p.",
 )
+@pytest.mark.spec(
+    "Here **$p$ is the probability of *dropping* a unit**",
+)
 def test_dropout_keep_rate(student, rng):
     x = rng.uniform(0.5, 1.5, size=(200, 100))
     _, mask = _dropout(student, x, 0.3, True, int(rng.integers(0, 10_000)))
@@ -295,6 +353,12 @@ def test_dropout_keep_rate(student, rng):
     "The kept units are not scaled as inverted dropout requires.",
     "Inverted dropout scales the kept units by 1/(1 - p) during training (mask entries are 0 or 1/(1 - p)), "
     "so the expected value of out equals x and nothing changes at test time.",
+)
+@pytest.mark.spec(
+    "the kept units are scaled up by $1/(1-p)$ during training",
+    "draw the random numbers **exactly like this** (the grader compares your mask with its own for the same "
+    "seed): `rng = np.random.default_rng(seed)`, then `mask = (rng.random(x.shape) >= p) / (1 - p)`, and `out = x "
+    "* mask`;",
 )
 def test_dropout_scaling(student, rng):
     x = rng.uniform(0.5, 1.5, size=(100, 50))
@@ -315,6 +379,9 @@ def test_dropout_scaling(student, rng):
     "With train=False return out = x (a copy) and a mask of ones, whatever p is: inverted dropout does all its "
     "work at training time. Check the train flag before drawing a mask.",
 )
+@pytest.mark.spec(
+    "if `train` is false (test time): `out` is `x` (a copy) and `mask` is an array of ones of `x`'s shape;",
+)
 def test_dropout_identity_at_test_time(student, rng):
     for shape, p in (((6, 4), 0.5), ((3, 2, 5), 0.9)):
         x = rng.normal(size=shape)
@@ -330,6 +397,9 @@ def test_dropout_identity_at_test_time(student, rng):
     "p = 0 keeps every unit: the mask is all ones (rng.random(...) >= 0 is always true, and 1/(1 - 0) = 1) and "
     "out equals x.",
 )
+@pytest.mark.spec(
+    "with $p = 0$ nothing is dropped (the mask is all ones)",
+)
 def test_dropout_p_zero(student, rng):
     x = rng.normal(size=(5, 6))
     out, mask = _dropout(student, x, 0.0, True, int(rng.integers(0, 10_000)))
@@ -344,6 +414,9 @@ def test_dropout_p_zero(student, rng):
     "Return dout * mask: a dropped unit (mask 0) gets no gradient, a kept one gets dout scaled by the same "
     "1/(1 - p) as in the forward pass.",
 )
+@pytest.mark.spec(
+    "`dropout_backward(dout, mask)` returning `dout * mask`.",
+)
 def test_dropout_backward(student, reference, rng):
     x = rng.normal(size=(4, 6))
     _, mask = reference.dropout_forward(x, 0.4, True, int(rng.integers(0, 10_000)))
@@ -357,6 +430,9 @@ def test_dropout_backward(student, reference, rng):
 @pytest.mark.hint(
     "dropout_forward and dropout_backward must not change their inputs.",
     "x (or dout) was modified in place, e.g. x *= mask: compute out = x * mask as a new array.",
+)
+@pytest.mark.spec(
+    "do not modify the arrays you are given: return new ones.",
 )
 def test_dropout_does_not_modify_inputs(student, reference, rng):
     x = rng.normal(size=(5, 5))

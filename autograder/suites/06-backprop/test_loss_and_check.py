@@ -34,6 +34,10 @@ def _problem(rng, n=None, k=None, scale=2.0):
     "loss = the mean over the rows of -log softmax(z_i)[y_i] (a float); dlogits = (softmax(z) - onehot(y)) / N, "
     "with the shape of the logits.",
 )
+@pytest.mark.spec(
+    "return `(loss, dlogits)`, the mean loss as a Python `float` and its gradient, of the shape of `logits`.",
+    "Returns (loss, dlogits): loss a Python float, dlogits = (softmax(logits) - onehot(y)) / N of shape (N, K).",
+)
 def test_softmax_cross_entropy_random(student, reference, rng):
     z, y = _problem(rng)
     loss, dlogits = _sce(student, z, y)
@@ -48,6 +52,10 @@ def test_softmax_cross_entropy_random(student, reference, rng):
     "Large logits give nan or inf.",
     "Subtract the largest logit of each row before exponentiating (softmax does not change), then compute the "
     "log of the sum of exponentials: np.exp(1000.0) is inf, and inf / inf is nan.",
+)
+@pytest.mark.spec(
+    "Stable for large logits (subtracts the row maximum).",
+    "so subtract each row's largest logit first",
 )
 def test_softmax_cross_entropy_large_logits(student, reference, rng):
     z, y = _problem(rng, n=4, k=5)
@@ -66,6 +74,9 @@ def test_softmax_cross_entropy_large_logits(student, reference, rng):
     "Divide the gradient by the batch size N: dlogits = (softmax(z) - onehot(y)) / N. The same batch three times "
     "over has the same loss, and each row's gradient a third of what it was.",
 )
+@pytest.mark.spec(
+    "Do not forget the $1/N$: the loss is a mean, so each example's gradient gets the weight $1/N$.",
+)
 def test_softmax_cross_entropy_gradient_divided_by_n(student, reference, rng):
     z, y = _problem(rng, n=3)
     _, dlogits = _sce(student, np.vstack([z, z, z]), np.concatenate([y, y, y]))
@@ -80,6 +91,10 @@ def test_softmax_cross_entropy_gradient_divided_by_n(student, reference, rng):
     "The loss must be the mean over the batch, not the sum.",
     "Average the per-example losses (divide by N): the same batch repeated three times must give the same loss.",
 )
+@pytest.mark.spec(
+    "the loss of the batch is the mean",
+    "return `(loss, dlogits)`, the mean loss as a Python `float` and its gradient, of the shape of `logits`.",
+)
 def test_softmax_cross_entropy_loss_is_a_mean(student, reference, rng):
     z, y = _problem(rng, n=4)
     loss, _ = _sce(student, np.vstack([z, z, z]), np.concatenate([y, y, y]))
@@ -92,6 +107,9 @@ def test_softmax_cross_entropy_loss_is_a_mean(student, reference, rng):
     "dlogits disagrees with the numerical gradient of the loss.",
     "dlogits = (softmax(z) - onehot(y)) / N: predicted probabilities minus the one-hot labels (not the other way "
     "round), divided by the batch size.",
+)
+@pytest.mark.spec(
+    "Returns (loss, dlogits): loss a Python float, dlogits = (softmax(logits) - onehot(y)) / N of shape (N, K).",
 )
 def test_softmax_cross_entropy_matches_numerical_gradient(student, reference, rng):
     z, y = _problem(rng, n=4, k=3, scale=1.0)
@@ -107,6 +125,11 @@ def test_softmax_cross_entropy_matches_numerical_gradient(student, reference, rn
     "A batch of a single example must work.",
     "With N = 1, logits has shape (1, K) and dlogits too; the loss is -log softmax(z_0)[y_0].",
 )
+@pytest.mark.spec(
+    "Write `softmax_cross_entropy(logits, y)` for `logits` of shape $(N, K)$ and integer labels `y` of shape "
+    "$(N,)$",
+    "return `(loss, dlogits)`, the mean loss as a Python `float` and its gradient, of the shape of `logits`.",
+)
 def test_softmax_cross_entropy_single_example(student, reference, rng):
     z, y = _problem(rng, n=1, k=4)
     loss, dlogits = _sce(student, z, y)
@@ -120,6 +143,9 @@ def test_softmax_cross_entropy_single_example(student, reference, rng):
 @pytest.mark.hint(
     "softmax_cross_entropy must not change the logits or the labels.",
     "The logits were modified in place (e.g. logits -= logits.max(...)): subtract into a new array instead.",
+)
+@pytest.mark.spec(
+    "do not modify the arrays you are given: return new ones.",
 )
 def test_softmax_cross_entropy_does_not_modify_inputs(student, reference, rng):
     z, y = _problem(rng, n=5, k=4)
@@ -147,6 +173,9 @@ def _probe(student, kind, x, a, h=None):
     "Use the central difference (f(x + h e_k) - f(x - h e_k)) / (2h), not the forward difference "
     "(f(x + h e_k) - f(x)) / h: its error is of order h**2 instead of h (for a cubic, exactly a_k h**2).",
 )
+@pytest.mark.spec(
+    "This **central difference** has an error of order $h^2$",
+)
 def test_gradient_check_central_differences(student, reference, rng):
     x, a = rng.normal(size=6), rng.uniform(0.5, 2.0, size=6)
     call = _probe(student, "cubic", x, a, 1e-2)
@@ -163,6 +192,11 @@ def test_gradient_check_central_differences(student, reference, rng):
     "entries are perturbed around a wrong point), and visit every index of x whatever its shape "
     "(np.ndindex(x.shape)); return an array of x's shape.",
 )
+@pytest.mark.spec(
+    "`x` is a float array of **any shape**.",
+    "**restore each entry after its two evaluations**, so that the next entry is perturbed around the original "
+    "point and `x` is unchanged at the end.",
+)
 def test_gradient_check_coupled_any_shape(student, reference, rng):
     x, a = rng.normal(size=(2, 3, 2)), rng.uniform(0.5, 1.5, size=(2, 3, 2))
     call = _probe(student, "coupled", x, a, 1e-3)
@@ -177,6 +211,10 @@ def test_gradient_check_coupled_any_shape(student, reference, rng):
     "x is not the same after the gradient check.",
     "Restore every entry of x after perturbing it (x[idx] = old): the caller's x must be unchanged at the end.",
 )
+@pytest.mark.spec(
+    "**restore each entry after its two evaluations**, so that the next entry is perturbed around the original "
+    "point and `x` is unchanged at the end.",
+)
 def test_gradient_check_restores_x(student, rng):
     x, a = rng.normal(size=(3, 2)), rng.uniform(0.5, 1.5, size=(3, 2))
     call = _probe(student, "coupled", x, a, 1e-4)
@@ -188,6 +226,10 @@ def test_gradient_check_restores_x(student, rng):
 @pytest.mark.hint(
     "With the default step h = 1e-5 the numerical gradient of a cubic should be accurate to about 1e-9.",
     "Give h the default value 1e-5 and use central differences; the result is a float array of x's shape.",
+)
+@pytest.mark.spec(
+    "Write `gradient_check(f, x, h=1e-5)`",
+    "With $h = 10^{-5}$ in float64, central differences agree with a correct gradient to about 7 to 10 digits.",
 )
 def test_gradient_check_default_h(student, rng):
     x, a = rng.normal(size=5), rng.uniform(0.5, 2.0, size=5)
@@ -203,6 +245,9 @@ def test_gradient_check_default_h(student, rng):
     "Compute |a - b| / max(1e-8, |a| + |b|) entry by entry (np.maximum for the denominator) and return the "
     "largest ratio as a float.",
 )
+@pytest.mark.spec(
+    "max |a - b| / max(1e-8, |a| + |b|), element-wise, then the maximum (a Python float).",
+)
 def test_relative_error_random(student, reference, rng):
     a = rng.normal(size=(4, 5))
     b = a + rng.normal(0, 1e-3, size=(4, 5)) * rng.integers(0, 2, size=(4, 5))
@@ -216,6 +261,10 @@ def test_relative_error_random(student, reference, rng):
     "Two zero gradients must have relative error 0, not nan.",
     "Divide by max(1e-8, |a| + |b|), with np.maximum(1e-8, ...), so that 0 / 0 never happens where both "
     "gradients are exactly 0 (common behind a ReLU).",
+)
+@pytest.mark.spec(
+    "The $10^{-8}$ keeps entries where both gradients are exactly $0$ (common behind a ReLU) from dividing $0$ by "
+    "$0$.",
 )
 def test_relative_error_of_zeros(student, reference, rng):
     expect_close(student.relative_error(np.zeros((2, 3)), np.zeros((2, 3))), 0.0, name="relative_error(0, 0)")

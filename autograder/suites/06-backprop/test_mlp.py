@@ -60,6 +60,11 @@ def _loss_and_grads(student, params, x, y, dropout, seed, sizes):
     "np.sqrt(2.0 / sizes[l - 1]), size=(sizes[l - 1], sizes[l])) (the standard deviation uses fan_in, the "
     "number of inputs), and b<l> = np.zeros(sizes[l]).",
 )
+@pytest.mark.spec(
+    "Draw the numbers **exactly like this** (the grader compares the values): `rng = np.random.default_rng(seed)` "
+    "once, then for $l = 1, \\dots, L$ in this order `W = rng.normal(0.0, np.sqrt(2.0 / sizes[l - 1]), "
+    "size=(sizes[l - 1], sizes[l]))`, and `b = np.zeros(sizes[l])`.",
+)
 def test_init_mlp_exact(student, reference, rng):
     sizes = _sizes(rng, hidden=int(rng.integers(1, 4)))
     seed = int(rng.integers(0, 10_000))
@@ -73,6 +78,10 @@ def test_init_mlp_exact(student, reference, rng):
     "The spread of the initial weights is not He's: variance 2 / fan_in.",
     "He initialisation draws W<l> with standard deviation sqrt(2 / fan_in), fan_in = sizes[l - 1] the number of "
     "inputs of the layer (rows of W), not fan_out (columns) and not 1 / fan_in.",
+)
+@pytest.mark.spec(
+    "draw each weight from a normal distribution with mean $0$ and variance $2/\\text{fan\\_in}$, where "
+    "$\\text{fan\\_in} = n_{l-1}$ is the number of inputs of the layer",
 )
 def test_init_mlp_he_scale(student, rng):
     sizes = [400, 250, 10]
@@ -93,6 +102,10 @@ def test_init_mlp_he_scale(student, rng):
     "The same seed must give the same parameters, another seed other ones; the biases start at 0.",
     "Create the generator from the seed argument, np.random.default_rng(seed), not the global np.random or a "
     "fixed seed; every b<l> is np.zeros(sizes[l]).",
+)
+@pytest.mark.spec(
+    "`rng = np.random.default_rng(seed)` once",
+    "The biases start at $0$.",
 )
 def test_init_mlp_seed(student, rng):
     sizes = _sizes(rng)
@@ -118,6 +131,11 @@ def test_init_mlp_seed(student, rng):
     "logits); softmax cross-entropy at the end. Backward in reverse order: dense_backward of the last layer, then "
     "relu_backward and dense_backward for each hidden layer.",
 )
+@pytest.mark.spec(
+    "Write `mlp_loss_and_grads(params, x, y, dropout=0.0, seed=None)` returning `(loss, grads)`: the mean loss (a "
+    "float) and a dictionary `grads` with the same keys and shapes as `params`.",
+    "the backward pass visits the same layers in reverse order",
+)
 def test_mlp_random(student, reference, rng):
     sizes = _sizes(rng)
     params, (x, y) = _random_params(rng, sizes), _batch(rng, sizes)
@@ -133,6 +151,10 @@ def test_mlp_random(student, reference, rng):
     "Your gradients disagree with the numerical gradient of the loss.",
     "Check each parameter with gradient_check as in the notebook. Each hidden layer's relu_backward needs that "
     "layer's own cache (its input), and the gradient passed down is the dx of dense_backward.",
+)
+@pytest.mark.spec(
+    "Write `mlp_loss_and_grads(params, x, y, dropout=0.0, seed=None)` returning `(loss, grads)`: the mean loss (a "
+    "float) and a dictionary `grads` with the same keys and shapes as `params`.",
 )
 def test_mlp_matches_numerical_gradient(student, reference, rng):
     sizes = [4, 5, 3]
@@ -155,6 +177,10 @@ def test_mlp_matches_numerical_gradient(student, reference, rng):
     "layer by layer; in the backward pass apply dropout_backward with that layer's mask before relu_backward. "
     "Skipping the mask in the backward pass gives wrong gradients.",
 )
+@pytest.mark.spec(
+    "draw the masks **like this**: `rng = np.random.default_rng(seed)` once at the start, then pass this `rng` as "
+    "the seed of `dropout_forward`, layer by layer in forward order",
+)
 def test_mlp_dropout(student, reference, rng):
     sizes = _sizes(rng, hidden=3)
     params, (x, y) = _random_params(rng, sizes), _batch(rng, sizes, n=8)
@@ -172,6 +198,10 @@ def test_mlp_dropout(student, reference, rng):
     "With one layer there is no ReLU and no dropout at all: the last layer is never followed by a ReLU. The "
     "number of layers is len(params) // 2.",
 )
+@pytest.mark.spec(
+    "The number of layers is `len(params) // 2`.",
+    "(hidden layers only, not the output layer)",
+)
 def test_mlp_no_hidden_layer(student, reference, rng):
     sizes = [int(rng.integers(3, 7)), 3]
     params, (x, y) = _random_params(rng, sizes), _batch(rng, sizes)
@@ -188,6 +218,10 @@ def test_mlp_no_hidden_layer(student, reference, rng):
     "With N = 1 every activation has shape (1, n_l); keep the batch axis, and the gradients keep the shapes of "
     "the parameters.",
 )
+@pytest.mark.spec(
+    "Write `mlp_loss_and_grads(params, x, y, dropout=0.0, seed=None)` returning `(loss, grads)`: the mean loss (a "
+    "float) and a dictionary `grads` with the same keys and shapes as `params`.",
+)
 def test_mlp_single_example(student, reference, rng):
     sizes = _sizes(rng)
     params, (x, y) = _random_params(rng, sizes), _batch(rng, sizes, n=1)
@@ -203,6 +237,10 @@ def test_mlp_single_example(student, reference, rng):
     "mlp_loss_and_grads must not change params, x or y.",
     "A parameter or the batch was modified in place (e.g. a step params[k] -= ... or a cache that is changed "
     "later): only compute, and return the gradients as new arrays.",
+)
+@pytest.mark.spec(
+    "Do not change `params`.",
+    "do not modify the arrays you are given: return new ones.",
 )
 def test_mlp_does_not_modify_inputs(student, rng):
     sizes = _sizes(rng)

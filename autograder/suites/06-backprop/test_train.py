@@ -86,6 +86,12 @@ def _small(rng, n=12, d=4, k=3):
     "sorted by label, and without shuffling each epoch ends with batches of 9s only. Step downhill, params[k] - "
     "lr * grads[k], for every parameter after every batch.",
 )
+@pytest.mark.spec(
+    "The grader also trains the lecture's network with your `train_mlp` on the MNIST subset of the experiments "
+    "below (`sizes = [784, 200, 100, 60, 30, 10]`, 15 epochs, batch size 32, `lr=0.1`, no dropout), with the "
+    "training images sorted by label, so the shuffling matters, and expects at least 93 % accuracy on test images "
+    "it keeps to itself.",
+)
 def test_mnist_accuracy(student, seed):
     X_train, y_train, X_test, y_test = _mnist_sorted()
     params, _ = _train(student, X_train, y_train, LECTURE_SIZES, seed=seed % 1000, **MNIST_SETTINGS)
@@ -116,6 +122,11 @@ def _full_batch_run(reference, x, y, sizes, lr, epochs, seed):
     "(minus: downhill) for every key, once per batch, for exactly `epochs` passes; the last batch of an epoch "
     "may be smaller than batch_size and must not be dropped.",
 )
+@pytest.mark.spec(
+    "`params = init_mlp(sizes, seed)` and `rng = np.random.default_rng(seed)`;",
+    "(the last batch may be smaller)",
+    "and the step above for every parameter;",
+)
 def test_full_batch_steps(student, reference, rng):
     x, y = _small(rng)
     sizes = [4, 5, 3]
@@ -133,6 +144,11 @@ def test_full_batch_steps(student, reference, rng):
     "history['loss'] or history['train_acc'] do not match the training run.",
     "Per epoch, 'loss' is the plain mean of the losses of its batches (computed before each step), and "
     "'train_acc' the accuracy on all of x with the parameters at the end of the epoch, without dropout.",
+)
+@pytest.mark.spec(
+    '`history["loss"]`: the mean of the batch losses of the epoch (the plain mean over the batches);',
+    '`history["train_acc"]`: the accuracy on all of `x` with the parameters at the end of the epoch, without '
+    "dropout (predict the class with the largest logit);",
 )
 def test_history(student, reference, rng):
     x, y = _small(rng, n=15)
@@ -153,6 +169,10 @@ def test_history(student, reference, rng):
     "order[start:start + batch_size] for start = 0, batch_size, ...; shuffle the examples, do not keep them in "
     "the given order; pass the same rng to mlp_loss_and_grads.",
 )
+@pytest.mark.spec(
+    "for each epoch: `order = rng.permutation(n)`, then for `start = 0, batch_size, 2 * batch_size, ...`, the "
+    "batch `order[start:start + batch_size]`",
+)
 def test_minibatches(student, reference, rng):
     x, y = _small(rng, n=14)
     sizes = [4, 5, 3]
@@ -172,6 +192,10 @@ def test_minibatches(student, reference, rng):
     "(mlp_loss_and_grads(params, x[batch], y[batch], dropout, rng)), so that the masks are new for every batch "
     "and come from the seed.",
 )
+@pytest.mark.spec(
+    "`loss, grads = mlp_loss_and_grads(params, x[batch], y[batch], dropout, rng)` (the same `rng`: the dropout "
+    "masks come from it too)",
+)
 def test_dropout_in_training(student, reference, rng):
     x, y = _small(rng, n=10)
     sizes = [4, 6, 5, 3]
@@ -189,6 +213,9 @@ def test_dropout_in_training(student, reference, rng):
     "The same seed must give the same result.",
     "Create all randomness from the seed argument: init_mlp(sizes, seed) and np.random.default_rng(seed) for the "
     "shuffling; not the global np.random and not a fixed seed.",
+)
+@pytest.mark.spec(
+    "`params = init_mlp(sizes, seed)` and `rng = np.random.default_rng(seed)`;",
 )
 def test_seed(student, rng):
     x, y = _small(rng, n=16)
@@ -211,6 +238,10 @@ def test_seed(student, rng):
     "When x_val is given, append after every epoch the mean loss (softmax cross-entropy) and the accuracy on "
     "(x_val, y_val), computed like 'train_acc': with the parameters at the end of the epoch, without dropout.",
 )
+@pytest.mark.spec(
+    'only when `x_val` is given: `history["val_loss"]` and `history["val_acc"]`, the mean loss and the accuracy '
+    "on `(x_val, y_val)`, also without dropout.",
+)
 def test_validation_history(student, reference, rng):
     x, y = _small(rng, n=12)
     x_val, y_val = _small(rng, n=9)
@@ -231,6 +262,9 @@ def test_validation_history(student, reference, rng):
     "train_mlp must not change x or y.",
     "x or y was modified in place, e.g. by rng.shuffle(x): index with the permutation instead (x[batch], "
     "y[batch]), which keeps images and labels together and leaves the caller's arrays alone.",
+)
+@pytest.mark.spec(
+    "Do not change `x` or `y` (index them with the permutation instead of shuffling them in place).",
 )
 def test_does_not_modify_inputs(student, rng):
     x, y = _small(rng, n=10)

@@ -30,6 +30,10 @@ def _pair(out, name):
     "For x of shape (N, D), W of shape (D, M) and b of shape (M,), out has shape (N, M): the matrix product "
     "x @ W, then b added to each row (broadcasting does that).",
 )
+@pytest.mark.spec(
+    "Forward pass of a dense layer: out = x @ W + b.",
+    "where $b$ is added to every row (NumPy broadcasting)",
+)
 def test_dense_forward_example(student):
     out, _ = _pair(student.dense_forward(X_DEMO, W_DEMO, B_DEMO), "dense_forward(...)")
     expected = np.array([[2.6, -0.8, 1.3], [0.6, -2.8, 6.8], [0.6, 0.2, 0.05]])
@@ -42,6 +46,10 @@ def test_dense_forward_example(student):
     "The cache is the tuple (x, W, b), and the inputs stay as they were.",
     "Return (out, cache) with cache = (x, W, b), the three inputs in this order; dense_backward reads them "
     "from there. Do not modify x, W or b.",
+)
+@pytest.mark.spec(
+    "**`cache = (x, W, b)`**, the inputs as a tuple, in this order",
+    "do not modify the arrays you are given: return new ones.",
 )
 def test_dense_forward_cache(student, rng):
     x, W, b = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=2)
@@ -64,6 +72,10 @@ def test_dense_forward_cache(student, rng):
     "Each gradient has the shape of its variable: dx (N, D) like x, dW (D, M) like W, db (M,) like b. The "
     "shapes leave one choice of product for each; b is added to every row, so db sums dout over the batch.",
 )
+@pytest.mark.spec(
+    "Write `dense_backward(dout, cache)` with `cache = (x, W, b)` as returned by `dense_forward`; return the "
+    "tuple `(dx, dW, db)`.",
+)
 def test_dense_backward_example(student):
     out = student.dense_backward(DOUT_DEMO, (X_DEMO, W_DEMO, B_DEMO))
     expect_tuple(out, 3, name="dense_backward(...)")
@@ -79,6 +91,9 @@ def test_dense_backward_example(student):
     "Each gradient has the shape of the variable it belongs to.",
     "dx has the shape of x (N, D), dW the shape of W (D, M), db the shape of b (M,): here (5, 4), (4, 2) "
     "and (2,). Compute dW as x.T @ dout and sum dout over the batch (axis 0) for db.",
+)
+@pytest.mark.spec(
+    "Returns (dx, dW, db) with the shapes of x (N, D), W (D, M) and b (M,).",
 )
 def test_dense_backward_shapes(student, rng):
     x, W, b = rng.normal(size=(5, 4)), rng.normal(size=(4, 2)), rng.normal(size=2)
@@ -99,6 +114,10 @@ def test_dense_backward_shapes(student, rng):
     "out is max(0, x) element-wise, a new float array of x's shape, and the cache is x itself (the input). "
     "np.maximum(x, 0.0) does it; do not change x.",
 )
+@pytest.mark.spec(
+    "`relu_forward(x)`: return `(out, cache)` with `out = max(0, x)` (a new array, `x` unchanged) and **`cache = "
+    "x`**, the input;",
+)
 def test_relu_forward_example(student):
     x = np.array([[-2.0, 0.0, 3.0], [1.5, -0.5, 0.0]])
     call = student.call("relu_forward", x)
@@ -113,6 +132,9 @@ def test_relu_forward_example(student):
 @pytest.mark.hint(
     "The gradient flows back only where the input was strictly positive.",
     "relu_backward(dout, x) is dout where x > 0 and 0 where x <= 0, including where x is exactly 0.",
+)
+@pytest.mark.spec(
+    "`relu_backward(dout, cache)`: return `dx`, of the shape of `dout`, which is $0$ where $x \\le 0$.",
 )
 def test_relu_backward_example(student):
     x = np.array([[-2.0, 0.0, 3.0], [1.5, -0.5, 0.0]])
@@ -131,6 +153,12 @@ def test_relu_backward_example(student):
     "Create rng = np.random.default_rng(seed), then mask = (rng.random(x.shape) >= p) / (1 - p): p is the "
     "probability of dropping a unit, and the kept ones are scaled by 1/(1 - p). out = x * mask.",
 )
+@pytest.mark.spec(
+    "draw the random numbers **exactly like this** (the grader compares your mask with its own for the same "
+    "seed): `rng = np.random.default_rng(seed)`, then `mask = (rng.random(x.shape) >= p) / (1 - p)`, and `out = x "
+    "* mask`;",
+    "`dropout_backward(dout, mask)` returning `dout * mask`.",
+)
 def test_dropout_mask_for_a_seed(student, rng):
     x = rng.normal(size=(3, 5))
     out, mask = _pair(student.dropout_forward(x, 0.4, True, 7), "dropout_forward(x, 0.4, True, 7)")
@@ -147,6 +175,9 @@ def test_dropout_mask_for_a_seed(student, rng):
     "At test time (train=False) dropout does nothing.",
     "With train=False return a copy of x unchanged and a mask of ones: with inverted dropout the scaling "
     "happens during training, so nothing is left to do at test time.",
+)
+@pytest.mark.spec(
+    "if `train` is false (test time): `out` is `x` (a copy) and `mask` is an array of ones of `x`'s shape;",
 )
 def test_dropout_test_time(student, rng):
     x = rng.normal(size=(4, 3))
@@ -165,6 +196,10 @@ def test_dropout_test_time(student, rng):
     "With all logits 0 and K = 4 classes the loss is log(4) for every example (and their mean), and "
     "dlogits = (1/4 - onehot(y)) / N. Return the loss as a float and dlogits with the shape of logits.",
 )
+@pytest.mark.spec(
+    "return `(loss, dlogits)`, the mean loss as a Python `float` and its gradient, of the shape of `logits`.",
+    "Returns (loss, dlogits): loss a Python float, dlogits = (softmax(logits) - onehot(y)) / N of shape (N, K).",
+)
 def test_softmax_cross_entropy_uniform(student):
     y = np.array([0, 3, 1])
     out = _pair(student.softmax_cross_entropy(np.zeros((3, 4)), y), "softmax_cross_entropy(...)")
@@ -179,6 +214,11 @@ def test_softmax_cross_entropy_uniform(student):
     "Compare with the notebook's example: logits [[2, 1, 0], [0, 0, 0]], labels [0, 2].",
     "loss = mean over the rows of -log softmax(z_i)[y_i]; dlogits = (softmax(z) - onehot(y)) / N. Subtract each "
     "row's maximum before exponentiating, or large logits give nan.",
+)
+@pytest.mark.spec(
+    "return `(loss, dlogits)`, the mean loss as a Python `float` and its gradient, of the shape of `logits`.",
+    "Returns (loss, dlogits): loss a Python float, dlogits = (softmax(logits) - onehot(y)) / N of shape (N, K).",
+    "Stable for large logits (subtracts the row maximum).",
 )
 def test_softmax_cross_entropy_example(student):
     z = np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
@@ -201,6 +241,11 @@ def test_softmax_cross_entropy_example(student):
     "For f(x) = sum(x**3) the central difference is exactly 3 x_k**2 + h**2. Perturb one entry, evaluate f, "
     "perturb the other way, evaluate again, then put the entry back before moving on.",
 )
+@pytest.mark.spec(
+    "This **central difference** has an error of order $h^2$",
+    "**restore each entry after its two evaluations**, so that the next entry is perturbed around the original "
+    "point and `x` is unchanged at the end.",
+)
 def test_gradient_check_cubic(student):
     x = np.array([1.0, -2.0, 0.5, 3.0])
     call = student.call("gradient_check_probe", "cubic", x, np.ones(4), 1e-3)
@@ -215,6 +260,11 @@ def test_gradient_check_cubic(student):
     "relative_error is the largest |a - b| / max(1e-8, |a| + |b|) over the entries.",
     "Compute the ratio entry by entry, with the denominator max(1e-8, |a_k| + |b_k|), take the maximum, and "
     "return it as a float. Two zero arrays have relative error 0, not nan.",
+)
+@pytest.mark.spec(
+    "max |a - b| / max(1e-8, |a| + |b|), element-wise, then the maximum (a Python float).",
+    "The $10^{-8}$ keeps entries where both gradients are exactly $0$ (common behind a ReLU) from dividing $0$ by "
+    "$0$.",
 )
 def test_relative_error_example(student):
     a, b = np.array([1.0, -2.0, 0.0, 4.0]), np.array([1.0, -2.0002, 0.0, 4.004])
@@ -231,6 +281,12 @@ def test_relative_error_example(student):
     "One W and one b per layer, keys W1, b1, ..., WL, bL, biases zero.",
     "For sizes [n0, ..., nL], W<l> has shape (n_{l-1}, n_l) and b<l> shape (n_l,), l = 1..L. The weights are "
     "drawn with rng.normal(0, sqrt(2 / n_{l-1}), ...) from rng = np.random.default_rng(seed), in layer order.",
+)
+@pytest.mark.spec(
+    'with the keys `"W1"`, `"b1"`, ..., numbered from 1, and exactly these shapes.',
+    "Draw the numbers **exactly like this** (the grader compares the values): `rng = np.random.default_rng(seed)` "
+    "once, then for $l = 1, \\dots, L$ in this order `W = rng.normal(0.0, np.sqrt(2.0 / sizes[l - 1]), "
+    "size=(sizes[l - 1], sizes[l]))`, and `b = np.zeros(sizes[l])`.",
 )
 def test_init_mlp_layout(student):
     sizes = [5, 4, 3, 2]
@@ -255,6 +311,10 @@ def test_init_mlp_layout(student):
     "All-zero weights and biases give zero logits, so the loss is log(K) and only the last bias has a nonzero "
     "gradient, the mean of softmax - onehot(y) over the batch. grads has the keys and shapes of params.",
 )
+@pytest.mark.spec(
+    "Write `mlp_loss_and_grads(params, x, y, dropout=0.0, seed=None)` returning `(loss, grads)`: the mean loss (a "
+    "float) and a dictionary `grads` with the same keys and shapes as `params`.",
+)
 def test_mlp_zero_params(student, rng):
     sizes = [4, 3, 5]
     params = {"W1": np.zeros((4, 3)), "b1": np.zeros(3), "W2": np.zeros((3, 5)), "b2": np.zeros(5)}
@@ -277,6 +337,11 @@ def test_mlp_zero_params(student, rng):
     "Run the notebook's gradient check for each parameter. Go backwards through the layers: dense_backward of "
     "the last layer first, then for each hidden layer relu_backward (with that layer's input) before "
     "dense_backward.",
+)
+@pytest.mark.spec(
+    "Write `mlp_loss_and_grads(params, x, y, dropout=0.0, seed=None)` returning `(loss, grads)`: the mean loss (a "
+    "float) and a dictionary `grads` with the same keys and shapes as `params`.",
+    "the backward pass visits the same layers in reverse order",
 )
 def test_mlp_gradient_spot_check(student, rng):
     params = {"W1": rng.normal(size=(3, 4)), "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3)),
@@ -303,6 +368,10 @@ def test_mlp_gradient_spot_check(student, rng):
     "For each batch: loss and grads from mlp_loss_and_grads, then params[k] = params[k] - lr * grads[k] for "
     "every key. The XOR points: 300 epochs, batch size 4, lr 0.5 reach 100% training accuracy.",
 )
+@pytest.mark.spec(
+    "A hidden layer of 8 ReLU units learns it in a few hundred epochs",
+    "and the step above for every parameter;",
+)
 def test_train_mlp_xor(student):
     x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     y = np.array([0, 1, 1, 0])
@@ -319,6 +388,11 @@ def test_train_mlp_xor(student):
     "history holds one entry per epoch in the lists 'loss' and 'train_acc'.",
     "Return (params, history) with history = {'loss': [...], 'train_acc': [...]}, each list with one number per "
     "epoch: the mean batch loss of the epoch, and the accuracy on all of x after it.",
+)
+@pytest.mark.spec(
+    '`history["loss"]`: the mean of the batch losses of the epoch (the plain mean over the batches);',
+    '`history["train_acc"]`: the accuracy on all of `x` with the parameters at the end of the epoch, without '
+    "dropout (predict the class with the largest logit);",
 )
 def test_train_mlp_history(student, rng):
     x, y = rng.normal(size=(20, 3)), np.arange(20) % 2

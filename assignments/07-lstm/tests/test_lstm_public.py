@@ -60,6 +60,10 @@ def raise_kit_error(err, function):
     "z = x·W + h_prev·U + b has 4H columns; with H = 1 they are z_i = 1, z_f = 2, z_c = 0.5, z_o = 0 (Keras' "
     "order i, f, c, o). Then i, f, o are sigmoids, g is a tanh, c = f·c_prev + i·g and h = o·tanh(c).",
 )
+@pytest.mark.spec(
+    "**A worked example** with $D = 2$ inputs and $H = 1$ unit",
+    "$c_t = 0.8808 \\cdot 1 + 0.7311 \\cdot 0.4621 = 1.2186$ and $h_t = 0.5 \\cdot \\tanh(1.2186) = 0.4196$.",
+)
 def test_cell_worked_example(student):
     out = student.lstm_cell_forward(X_EXAMPLE, H_EXAMPLE, C_EXAMPLE, EXAMPLE)
     expect_tuple(out, 2, name="lstm_cell_forward(...)")
@@ -75,6 +79,11 @@ def test_cell_worked_example(student):
     "Return (h, c), each of shape (N, H), with |h| < 1, and do not change the arrays you are given.",
     "For x of shape (3, 4) and states of shape (3, 5), W is (4, 20), U is (5, 20) and b is (20,): z has 20 "
     "columns, four blocks of H = 5. Compute new arrays (c = f * c_prev + ..., not c_prev *= ...).",
+)
+@pytest.mark.spec(
+    "gate blocks in Keras' order i, f, c (candidate), o. Returns (h, c), two (N, H) arrays.",
+    "$|h| < 1$",
+    "Never modify the arrays you are given.",
 )
 def test_cell_contract(student, rng):
     params = random_params(rng, 4, 5)
@@ -101,6 +110,9 @@ def test_cell_contract(student, rng):
     "Loop over t = 0, 1, ..., T-1: (h, c) = lstm_cell_forward(xs[:, t, :], h, c, params), starting from "
     "(h0, c0), and keep every h. hs[:, t] is the h after step t.",
 )
+@pytest.mark.spec(
+    "hs[0, :, 0] = [0.41962506 0.24672231 0.25500883]",
+)
 def test_forward_worked_example(student):
     out = student.lstm_forward(XS_EXAMPLE, H_EXAMPLE, C_EXAMPLE, EXAMPLE)
     expect_tuple(out, 2, name="lstm_forward(...)")
@@ -117,6 +129,11 @@ def test_forward_worked_example(student):
     "A sequence of length 1 is one step of the cell.",
     "For T = 1, hs[:, 0] and the final state must equal what lstm_cell_forward returns for xs[:, 0, :], h0, c0. "
     "hs has shape (N, T, H): example, time, unit.",
+)
+@pytest.mark.spec(
+    "An LSTM layer applies the same cell (the same $W$, $U$, $b$) at every time step, and hands each step's $(h, "
+    "c)$ to the next.",
+    "Use your `lstm_cell_forward`.",
 )
 def test_forward_one_step_is_the_cell(student, rng):
     params = random_params(rng, 3, 4)
@@ -135,6 +152,11 @@ def test_forward_one_step_is_the_cell(student, rng):
     "hs has shape (N, T, H), and h_T is its last time step.",
     "Stack the h of every step along axis 1 (np.stack(list_of_h, axis=1)); return (hs, (h, c)) with the h "
     "and c of the last step. Do not change xs, h0 or c0.",
+)
+@pytest.mark.spec(
+    "Return `(hs, (h_T, c_T))`: `hs` of shape `(N, T, H)` holds $h_t$ of every step (`hs[:, t]` is $h_{t+1}$ of "
+    "step $t+1$, counting from 1), and `(h_T, c_T)` is the state after the last step.",
+    "Never modify the arrays you are given.",
 )
 def test_forward_shapes_and_last_state(student, rng):
     params = random_params(rng, 3, 4)
@@ -189,6 +211,10 @@ def chi_square_ok(counts, expected_p, n):
     "Temperature 0 (or anything up to 1e-8) means: always the most likely index.",
     "Check for temperature <= 1e-8 before dividing by it and return int(np.argmax(probs)). Return a Python int.",
 )
+@pytest.mark.spec(
+    "for `temperature <= 1e-8` (0 included) return the index of the largest probability (no division by $T$!);",
+    "return a Python `int`.",
+)
 def test_sample_zero_temperature_is_argmax(student):
     probs = [0.1, 0.2, 0.4, 0.3]
     for temperature in (0, 1e-9):
@@ -202,6 +228,11 @@ def test_sample_zero_temperature_is_argmax(student):
     "At temperature 1, draw from probs itself.",
     "Draw with the generator you are given: rng.choice(len(p), p=p). Over 2,000 draws each index should come "
     "up about 2,000 * probs[k] times.",
+)
+@pytest.mark.spec(
+    "$T = 1$: the model's own distribution;",
+    "otherwise draw **with the generator you are given**, exactly like this: `rng.choice(len(p), p=p)`, where `p` "
+    "is $p_T$ (the grader draws with the same seed and compares);",
 )
 def test_sample_temperature_one_follows_probs(student):
     probs = np.array([0.4, 0.25, 0.15, 0.1, 0.06, 0.04])
@@ -220,6 +251,10 @@ def test_sample_temperature_one_follows_probs(student):
     "A temperature below 1 makes the likely indices likelier.",
     "At temperature 0.5 the probabilities become probs ** 2, normalized: with probs = (0.6, 0.3, 0.1) that is "
     "(0.783, 0.196, 0.022). Divide the logarithms by the temperature, then softmax.",
+)
+@pytest.mark.spec(
+    "$T < 1$: sharper, the likely characters get likelier;",
+    "p ~ probs ** (1 / temperature), computed in log space, drawn with rng.choice(len(p), p=p).",
 )
 def test_sample_low_temperature_sharpens(student):
     probs = np.array([0.6, 0.3, 0.1])
@@ -243,6 +278,14 @@ def test_sample_low_temperature_sharpens(student):
     "build_vocab returns sorted(set(text)) as a list; encode gives each character's position in that list, as "
     "an int array; decode looks the positions up again.",
 )
+@pytest.mark.spec(
+    "vocab = [' ', 'd', 'e', 'h', 'l', 'o', 'r', 'w']",
+    "encode('hello', vocab) = [3 2 4 4 5]",
+    "`build_vocab(text)`: the sorted list of the distinct characters of `text` (a `list` of 1-character strings);",
+    "`encode(text, vocab)`: a numpy array of ints, the position in `vocab` of each character of `text`",
+    "`decode(indices, vocab)`: the string of the characters at those positions (`indices` may be a list or an "
+    "array).",
+)
 def test_encoding_worked_example(student):
     vocab = student.build_vocab("hello world")
     expect_equal(vocab, [" ", "d", "e", "h", "l", "o", "r", "w"], name="build_vocab('hello world')")
@@ -257,6 +300,12 @@ def test_encoding_worked_example(student):
     "decode(encode(text, vocab), vocab) must give the text back, newlines and spaces included.",
     "encode returns one int per character (an array of length len(text)); decode accepts a list or an array "
     "of ints and joins the characters into one string.",
+)
+@pytest.mark.spec(
+    "`decode(encode(text, vocab), vocab) == text`.",
+    "`encode(text, vocab)`: a numpy array of ints, the position in `vocab` of each character of `text`",
+    "`decode(indices, vocab)`: the string of the characters at those positions (`indices` may be a list or an "
+    "array).",
 )
 def test_encoding_round_trip(student):
     text = "def f(x):\n    return x + 1  # one more\n"
@@ -297,6 +346,12 @@ def describe_model(student, vocab_size, seq_len):
     "keras.Input(shape=(seq_len,), dtype='int32'), Embedding(vocab_size, 32), LSTM(128), "
     "Dense(vocab_size, activation='softmax'); compile with Adam and 'sparse_categorical_crossentropy'. Use the "
     "arguments, not this notebook's numbers.",
+)
+@pytest.mark.spec(
+    "Write `build_char_model(vocab_size, seq_len)`, a Keras model that takes windows of `seq_len` character "
+    "indices and returns the probabilities of the next character:",
+    "Compile it with `keras.optimizers.Adam(learning_rate=0.01)` (ten times Keras' default: the grader trains for "
+    'only 2 epochs) and the loss `"sparse_categorical_crossentropy"` (the targets are character indices).',
 )
 def test_char_model_shapes(student):
     d = describe_model(student, 30, 10)
@@ -351,6 +406,11 @@ def train_losses(student, epochs, batch_size):
     "Call model.fit with the epochs and batch size you are given, and return what it returns.",
     "model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0) returns a History; "
     "history.history['loss'] has one training loss per epoch, and on this easy pattern it goes down.",
+)
+@pytest.mark.spec(
+    "Write `train_char_model(model, x, y, epochs, batch_size)`: train the compiled model on the windows `x` (`(n, "
+    "seq_len)` ints) and targets `y` (`(n,)` ints) for `epochs` epochs with mini-batches of `batch_size`, and "
+    "return the `History` that `model.fit` returns.",
 )
 def test_train_returns_one_loss_per_epoch(student):
     losses = train_losses(student, 3, 32)

@@ -57,6 +57,11 @@ def cell(student, reference, x, h_prev, c_prev, params, what):
     "z = x·W + h_prev·U + b (all three terms), cut into blocks of H columns in the order i, f, c, o; sigmoid "
     "for i, f, o and tanh for the candidate; c = f·c_prev + i·g; h = o·tanh(c).",
 )
+@pytest.mark.spec(
+    "gate blocks in Keras' order i, f, c (candidate), o. Returns (h, c), two (N, H) arrays.",
+    "$$z = x_t W + h_{t-1} U + b \\qquad (N \\times 4H)$$",
+    "$$c_t = f \\odot c_{t-1} + i \\odot g, \\qquad\\qquad h_t = o \\odot \\tanh(c_t)$$",
+)
 def test_cell_random_against_reference(student, reference, rng):
     for n, d, h in ((4, 3, 5), (1, 6, 2), (7, 1, 3)):
         x, h_prev, c_prev = states(rng, n, d, h)
@@ -71,6 +76,10 @@ def test_cell_random_against_reference(student, reference, rng):
     "H:2H the keep (forget) gate, 2H:3H the candidate, 3H:4H the output gate. Here the first block is pinned "
     "open and the second shut, so c must equal the candidate g.",
 )
+@pytest.mark.spec(
+    "the gate blocks are columns `0:H` ($i$), `H:2H` ($f$), `2H:3H` ($g$) and `3H:4H` ($o$) of $z$.",
+    "**in Keras' order: $i$, $f$, $c$ (the candidate), $o$**",
+)
 def test_cell_gate_order(student, reference, rng):
     x, h_prev, c_prev = states(rng, 3, 4, 3)
     cell(student, reference, x, h_prev, c_prev, pinned(rng, 4, 3, i=OPEN, f=SHUT), "with the input gate open "
@@ -84,6 +93,10 @@ def test_cell_gate_order(student, reference, rng):
     "c = f·c_prev + i·g: with f = 1 and i = 0 it is c_prev, whatever the candidate is. Multiply the candidate "
     "by the input gate i (do not add g on its own), and take f from the second block.",
 )
+@pytest.mark.spec(
+    "the cell state passes unchanged through an open keep gate and a closed input gate",
+    "$$c_t = f \\odot c_{t-1} + i \\odot g, \\qquad\\qquad h_t = o \\odot \\tanh(c_t)$$",
+)
 def test_cell_state_carried_when_keep_open_and_input_shut(student, reference, rng):
     x, h_prev, c_prev = states(rng, 4, 3, 5, c_scale=2.0)
     out = cell(student, reference, x, h_prev, c_prev, pinned(rng, 3, 5, i=SHUT, f=OPEN), "with f = 1 and i = 0")
@@ -95,6 +108,10 @@ def test_cell_state_carried_when_keep_open_and_input_shut(student, reference, rn
 @pytest.mark.hint(
     "With the output gate shut, h must be 0, whatever the cell state holds.",
     "h = o·tanh(c): the output gate o (the last block) decides how much of the cell state is shown as h.",
+)
+@pytest.mark.spec(
+    "how much of $\\tanh(c_t)$ is shown to the outside as $h_t$",
+    "$$c_t = f \\odot c_{t-1} + i \\odot g, \\qquad\\qquad h_t = o \\odot \\tanh(c_t)$$",
 )
 def test_cell_output_gate(student, reference, rng):
     x, h_prev, c_prev = states(rng, 3, 2, 4)
@@ -108,6 +125,10 @@ def test_cell_output_gate(student, reference, rng):
     "h is always between -1 and 1, even when the cell state is large.",
     "h = o·tanh(c): squash the new cell state with tanh(c) before the output gate; the cell state itself is "
     "not squashed and may grow beyond 1.",
+)
+@pytest.mark.spec(
+    "$|h| < 1$",
+    "$$c_t = f \\odot c_{t-1} + i \\odot g, \\qquad\\qquad h_t = o \\odot \\tanh(c_t)$$",
 )
 def test_cell_h_is_tanh_of_a_large_cell_state(student, reference, rng):
     x, h_prev, _ = states(rng, 4, 3, 3)
@@ -124,6 +145,10 @@ def test_cell_h_is_tanh_of_a_large_cell_state(student, reference, rng):
     "The candidate (the third block) goes through tanh, between -1 and 1; a sigmoid there could only ever add "
     "to the cell state. Here the input gate is open, the keep gate shut and z_c negative: c must be negative.",
 )
+@pytest.mark.spec(
+    "The candidate $g$ is a tanh, between $-1$ and $1$, because it is a value to be written, and values can be "
+    "negative.",
+)
 def test_cell_candidate_is_tanh(student, reference, rng):
     x, h_prev, c_prev = states(rng, 3, 2, 3)
     params = pinned(rng, 2, 3, i=OPEN, f=SHUT, c=-1.5)
@@ -137,6 +162,9 @@ def test_cell_candidate_is_tanh(student, reference, rng):
 @pytest.mark.hint(
     "The previous output h_prev enters every gate through the recurrent weights U.",
     "z = x·W + h_prev·U + b: here x = 0 and b = 0, so everything the gates see comes from h_prev·U.",
+)
+@pytest.mark.spec(
+    "$$z = x_t W + h_{t-1} U + b \\qquad (N \\times 4H)$$",
 )
 def test_cell_uses_the_recurrent_weights(student, reference, rng):
     _, h_prev, c_prev = states(rng, 3, 4, 3)
@@ -152,6 +180,9 @@ def test_cell_uses_the_recurrent_weights(student, reference, rng):
     "z = x·W + h_prev·U + b: add the bias (4H values, one per column of z). Here x = 0 and h_prev = 0, so "
     "z = b.",
 )
+@pytest.mark.spec(
+    "$$z = x_t W + h_{t-1} U + b \\qquad (N \\times 4H)$$",
+)
 def test_cell_uses_the_bias(student, reference, rng):
     _, _, c_prev = states(rng, 2, 3, 4)
     cell(student, reference, np.zeros((2, 3)), np.zeros((2, 4)), c_prev, random_params(rng, 3, 4, scale=1.5),
@@ -164,6 +195,9 @@ def test_cell_uses_the_bias(student, reference, rng):
     "lstm_cell_forward must not change its inputs.",
     "Compute new arrays: c = f * c_prev + i * g, not c_prev *= f; and do not write into params['W'], "
     "params['U'] or params['b'].",
+)
+@pytest.mark.spec(
+    "Never modify the arrays you are given.",
 )
 def test_cell_inputs_unchanged(student, rng):
     x, h_prev, c_prev = states(rng, 3, 2, 4)
@@ -196,6 +230,11 @@ def forward(student, xs, h0, c0, params):
     "hs has shape (N, T, H); hs[:, t] is the h that step t returns; (h_T, c_T) is the state after the last "
     "step.",
 )
+@pytest.mark.spec(
+    "Write `lstm_forward(xs, h0, c0, params)` for a batch of sequences `xs` of shape `(N, T, D)`",
+    "Return `(hs, (h_T, c_T))`: `hs` of shape `(N, T, H)` holds $h_t$ of every step (`hs[:, t]` is $h_{t+1}$ of "
+    "step $t+1$, counting from 1), and `(h_T, c_T)` is the state after the last step.",
+)
 def test_forward_random_against_reference(student, reference, rng):
     for n, t, d, h in ((3, 5, 4, 3), (2, 9, 2, 6)):
         params = random_params(rng, d, h)
@@ -215,6 +254,10 @@ def test_forward_random_against_reference(student, reference, rng):
     "Carry (h, c) from one step to the next: (h, c) = lstm_cell_forward(xs[:, t, :], h, c, params). Starting "
     "every step from (h0, c0) gives the right first step and wrong later ones.",
 )
+@pytest.mark.spec(
+    "An LSTM layer applies the same cell (the same $W$, $U$, $b$) at every time step, and hands each step's $(h, "
+    "c)$ to the next.",
+)
 def test_forward_carries_the_state(student, reference, rng):
     params = random_params(rng, 3, 4, scale=0.9)
     xs, h0, c0 = rng.normal(size=(2, 4, 3)), np.zeros((2, 4)), np.zeros((2, 4))
@@ -231,6 +274,9 @@ def test_forward_carries_the_state(student, reference, rng):
     "Do not start from zeros: the first call is lstm_cell_forward(xs[:, 0, :], h0, c0, params). With a keep "
     "gate held open, c0 must still be in c_T.",
 )
+@pytest.mark.spec(
+    "starting from the states `h0`, `c0` (`(N, H)` each)",
+)
 def test_forward_starts_from_the_initial_state(student, reference, rng):
     params = pinned(rng, 2, 3, f=OPEN)
     xs, h0, c0 = rng.normal(size=(2, 3, 2)), rng.normal(0, 0.5, (2, 3)), rng.normal(0, 2, (2, 3))
@@ -245,6 +291,10 @@ def test_forward_starts_from_the_initial_state(student, reference, rng):
 @pytest.mark.hint(
     "Return the state after the last step, not the initial one, nor the first step's.",
     "Return (hs, (h, c)) with h and c as the loop leaves them; h_T equals hs[:, -1].",
+)
+@pytest.mark.spec(
+    "Return `(hs, (h_T, c_T))`: `hs` of shape `(N, T, H)` holds $h_t$ of every step (`hs[:, t]` is $h_{t+1}$ of "
+    "step $t+1$, counting from 1), and `(h_T, c_T)` is the state after the last step.",
 )
 def test_forward_final_state(student, reference, rng):
     params = random_params(rng, 2, 2)
@@ -262,6 +312,11 @@ def test_forward_final_state(student, reference, rng):
     "For N = 1 and T = 1, hs has shape (1, 1, H). Index time with xs[:, t, :] (axis 1), and stack the h along "
     "axis 1.",
 )
+@pytest.mark.spec(
+    "Write `lstm_forward(xs, h0, c0, params)` for a batch of sequences `xs` of shape `(N, T, D)`",
+    "Return `(hs, (h_T, c_T))`: `hs` of shape `(N, T, H)` holds $h_t$ of every step (`hs[:, t]` is $h_{t+1}$ of "
+    "step $t+1$, counting from 1), and `(h_T, c_T)` is the state after the last step.",
+)
 def test_forward_single_example_single_step(student, reference, rng):
     params = random_params(rng, 3, 2)
     xs, h0, c0 = rng.normal(size=(1, 1, 3)), rng.normal(0, 0.5, (1, 2)), rng.normal(size=(1, 2))
@@ -276,6 +331,9 @@ def test_forward_single_example_single_step(student, reference, rng):
 @pytest.mark.hint(
     "lstm_forward must not change its inputs.",
     "Do not write into xs, h0, c0 or the weights: keep the running state in new variables.",
+)
+@pytest.mark.spec(
+    "Never modify the arrays you are given.",
 )
 def test_forward_inputs_unchanged(student, rng):
     params = random_params(rng, 2, 3)

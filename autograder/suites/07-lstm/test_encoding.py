@@ -22,6 +22,9 @@ def random_text(rng, n, k=None):
     "Sort the distinct characters (sorted(set(text))), so that the same text always gives the same "
     "vocabulary, whatever order the characters first appear in. Return a list of 1-character strings.",
 )
+@pytest.mark.spec(
+    "`build_vocab(text)`: the sorted list of the distinct characters of `text` (a `list` of 1-character strings);",
+)
 def test_build_vocab_is_sorted_and_distinct(student, rng):
     for _ in range(3):
         text = random_text(rng, int(rng.integers(20, 60)))
@@ -34,6 +37,10 @@ def test_build_vocab_is_sorted_and_distinct(student, rng):
     "encode gives each character's position in the vocabulary, as an int array.",
     "One int per character of text (a numpy array of length len(text), integer dtype); the character vocab[k] "
     "is encoded as k.",
+)
+@pytest.mark.spec(
+    "`encode(text, vocab)`: a numpy array of ints, the position in `vocab` of each character of `text`",
+    "Never modify the arrays you are given.",
 )
 def test_encode_against_reference(student, reference, rng):
     text = random_text(rng, 50)
@@ -51,6 +58,10 @@ def test_encode_against_reference(student, reference, rng):
     "No shift: vocab[i], not vocab[i + 1] or vocab[i - 1] (an off by one error). indices may be a list or a "
     "numpy array of ints; return one string.",
 )
+@pytest.mark.spec(
+    "`decode(indices, vocab)`: the string of the characters at those positions (`indices` may be a list or an "
+    "array).",
+)
 def test_decode_against_reference(student, reference, rng):
     vocab = sorted(rng.choice(ALPHABET, size=12, replace=False).tolist())
     indices = rng.integers(0, len(vocab), size=40)
@@ -66,6 +77,10 @@ def test_decode_against_reference(student, reference, rng):
     "decode(encode(text, vocab), vocab) must give back the text, character for character.",
     "encode and decode must use the same positions: index k stands for vocab[k] in both, with no off by one "
     "between them. Spaces, tabs and newlines are characters too.",
+)
+@pytest.mark.spec(
+    "`decode(encode(text, vocab), vocab) == text`.",
+    "`build_vocab(text)`: the sorted list of the distinct characters of `text` (a `list` of 1-character strings);",
 )
 def test_round_trip(student, rng):
     for _ in range(2):

@@ -150,6 +150,12 @@ def has_lstm(layers: list) -> bool:
     "keras.Input(shape=(seq_len,), dtype='int32'), Embedding(vocab_size, 32), and a last Dense layer of "
     "vocab_size units: use the arguments, not the numbers of the notebook's corpus.",
 )
+@pytest.mark.spec(
+    "Write `build_char_model(vocab_size, seq_len)`, a Keras model that takes windows of `seq_len` character "
+    "indices and returns the probabilities of the next character:",
+    '| `keras.Input(shape=(seq_len,), dtype="int32")` |',
+    '| `Dense(vocab_size, activation="softmax")` | (None, V) |',
+)
 def test_model_shapes_follow_the_arguments(student):
     for vocab_size, seq_len in ((23, 7), (50, 12)):
         d = described(student, vocab_size, seq_len)
@@ -164,6 +170,10 @@ def test_model_shapes_follow_the_arguments(student):
     "The model needs an LSTM layer: it is what reads the window in order.",
     "Embedding -> LSTM(128) -> Dense(vocab_size, softmax). Without the LSTM layer (Dense layers only, e.g. on "
     "a flattened window) the model has no memory of the order of the characters.",
+)
+@pytest.mark.spec(
+    "Embedding(vocab_size, 32) -> LSTM(128) -> Dense(vocab_size, softmax), compiled (Adam 0.01, sparse "
+    "categorical cross-entropy).",
 )
 def test_model_has_an_lstm(student):
     d = described(student, 23, 7)
@@ -180,6 +190,12 @@ def test_model_has_an_lstm(student):
     "The last layer is Dense(vocab_size, activation='softmax'); compile with "
     "keras.optimizers.Adam(learning_rate=0.01) and loss='sparse_categorical_crossentropy' (the targets are "
     "character indices, not one-hot rows).",
+)
+@pytest.mark.spec(
+    "Embedding(vocab_size, 32) -> LSTM(128) -> Dense(vocab_size, softmax), compiled (Adam 0.01, sparse "
+    "categorical cross-entropy).",
+    "Compile it with `keras.optimizers.Adam(learning_rate=0.01)` (ten times Keras' default: the grader trains for "
+    'only 2 epochs) and the loss `"sparse_categorical_crossentropy"` (the targets are character indices).',
 )
 def test_model_outputs_probabilities_and_is_compiled(student):
     d = described(student, 23, 7)
@@ -199,6 +215,12 @@ def test_model_outputs_probabilities_and_is_compiled(student):
     "Check the other tests of build_char_model first. Then: Embedding(vocab_size, 32), LSTM(128), a softmax "
     "output, Adam with learning_rate=0.01 (Keras' default of 0.001 is too slow for 2 epochs) and a "
     "train_char_model that trains on all windows for the given epochs and batch size.",
+)
+@pytest.mark.spec(
+    "The grader calls it once, on the model your `build_char_model` returns, with `epochs=2` and `batch_size=64`, "
+    "and measures the held-out perplexity of the result: it must be below **0.75 times the bigram baseline's**.",
+    "trains it with your training function (a fixed seed, 2 epochs, a time budget, on about 45,000 windows of Python "
+    "source)",
 )
 def test_model_perplexity(student, reference):
     data = corpus(reference)
@@ -252,6 +274,13 @@ def fit_calls(train: dict) -> list[dict]:
     "Pass the epochs on to model.fit (epochs=epochs): the grader asks for a number of epochs and counts how "
     "many really ran.",
 )
+@pytest.mark.spec(
+    "Write `train_char_model(model, x, y, epochs, batch_size)`: train the compiled model on the windows `x` (`(n, "
+    "seq_len)` ints) and targets `y` (`(n,)` ints) for `epochs` epochs with mini-batches of `batch_size`, and "
+    "return the `History` that `model.fit` returns.",
+    "trains it with your training function (a fixed seed, 2 epochs, a time budget, on about 45,000 windows of Python "
+    "source)",
+)
 def test_train_runs_the_requested_epochs(student, reference):
     train = training(student, reference)
     fit_calls(train)
@@ -266,6 +295,11 @@ def test_train_runs_the_requested_epochs(student, reference):
     "Use the batch size you are given.",
     "Pass batch_size on to model.fit (batch_size=batch_size); Keras' default is 32.",
 )
+@pytest.mark.spec(
+    "Write `train_char_model(model, x, y, epochs, batch_size)`: train the compiled model on the windows `x` (`(n, "
+    "seq_len)` ints) and targets `y` (`(n,)` ints) for `epochs` epochs with mini-batches of `batch_size`, and "
+    "return the `History` that `model.fit` returns.",
+)
 def test_train_uses_the_batch_size(student, reference):
     sizes = sorted({c.get("batch_size") for c in fit_calls(training(student, reference))}, key=str)
     if sizes != [BATCH_SIZE]:
@@ -278,6 +312,9 @@ def test_train_uses_the_batch_size(student, reference):
 @pytest.mark.hint(
     "Train on all the windows you are given, not on a part of them.",
     "Pass the whole x and y to model.fit (a validation_split of up to 10 % is fine).",
+)
+@pytest.mark.spec(
+    "Train on all the windows you are given",
 )
 def test_train_uses_all_windows(student, reference):
     calls = fit_calls(training(student, reference))
@@ -293,6 +330,11 @@ def test_train_uses_all_windows(student, reference):
     "Return what model.fit returns: the History, with one loss per epoch.",
     "history = model.fit(...); return history. history.history['loss'] lists the training loss of each "
     "epoch; it should go down.",
+)
+@pytest.mark.spec(
+    "Write `train_char_model(model, x, y, epochs, batch_size)`: train the compiled model on the windows `x` (`(n, "
+    "seq_len)` ints) and targets `y` (`(n,)` ints) for `epochs` epochs with mini-batches of `batch_size`, and "
+    "return the `History` that `model.fit` returns.",
 )
 def test_train_returns_the_history(student, reference):
     train = training(student, reference)
@@ -311,6 +353,13 @@ def test_train_returns_the_history(student, reference):
 @pytest.mark.hint(
     "Train the model you are given, not a copy or a new one.",
     "Call fit on the model argument itself: the grader measures that very model afterwards.",
+)
+@pytest.mark.spec(
+    "Write `train_char_model(model, x, y, epochs, batch_size)`: train the compiled model on the windows `x` (`(n, "
+    "seq_len)` ints) and targets `y` (`(n,)` ints) for `epochs` epochs with mini-batches of `batch_size`, and "
+    "return the `History` that `model.fit` returns.",
+    "The grader calls it once, on the model your `build_char_model` returns, with `epochs=2` and `batch_size=64`, "
+    "and measures the held-out perplexity of the result: it must be below **0.75 times the bigram baseline's**.",
 )
 def test_train_trains_the_given_model(student, reference):
     train = training(student, reference)

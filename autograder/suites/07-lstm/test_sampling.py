@@ -88,6 +88,9 @@ def random_probs(rng, k):
     "Handle temperature <= 1e-8 first, before dividing by it: return the argmax of probs. Dividing by 0 gives "
     "infinities and NaN, and a tiny temperature is the same as greedy choice.",
 )
+@pytest.mark.spec(
+    "for `temperature <= 1e-8` (0 included) return the index of the largest probability (no division by $T$!);",
+)
 def test_sample_zero_temperature_is_argmax(student, rng):
     for temperature in (0.0, 1e-9, 1e-8):
         probs = random_probs(rng, 7)
@@ -101,6 +104,9 @@ def test_sample_zero_temperature_is_argmax(student, rng):
 @pytest.mark.hint(
     "Return a plain Python int, not a numpy integer or an array.",
     "rng.choice and np.argmax return numpy integers: wrap the result in int(...).",
+)
+@pytest.mark.spec(
+    "return a Python `int`.",
 )
 def test_sample_returns_a_python_int(student, rng):
     for temperature in (0.0, 1.0):
@@ -117,6 +123,11 @@ def test_sample_returns_a_python_int(student, rng):
     "Draw with rng.choice(len(p), p=p) from the generator you are given; at temperature 1 the tempered p is "
     "probs itself.",
 )
+@pytest.mark.spec(
+    "$T = 1$: the model's own distribution;",
+    "otherwise draw **with the generator you are given**, exactly like this: `rng.choice(len(p), p=p)`, where `p` "
+    "is $p_T$ (the grader draws with the same seed and compares);",
+)
 def test_sample_temperature_one_follows_probs(student, rng):
     probs = random_probs(rng, 8)
     got, _ = draws(student, probs, 1.0, int(rng.integers(1 << 30)))
@@ -131,6 +142,10 @@ def test_sample_temperature_one_follows_probs(student, rng):
     "by the temperature, then softmax. Multiplying probs by T changes nothing after normalization, and ignoring "
     "the temperature leaves probs as they are.",
 )
+@pytest.mark.spec(
+    "$T < 1$: sharper, the likely characters get likelier;",
+    "p ~ probs ** (1 / temperature), computed in log space, drawn with rng.choice(len(p), p=p).",
+)
 def test_sample_low_temperature_sharpens(student, rng):
     probs = random_probs(rng, 6)
     for temperature in (0.5, 0.25):
@@ -144,6 +159,10 @@ def test_sample_low_temperature_sharpens(student, rng):
     "A temperature above 1 must flatten the distribution: the draws spread out as the temperature grows.",
     "probs ** (1 / T) with T = 2 is the square root of probs, renormalized: rare indices come up more often "
     "than in probs. The entropy of the draws must grow with the temperature.",
+)
+@pytest.mark.spec(
+    "$T > 1$: flatter; as $T \\to \\infty$ every character is equally likely",
+    "p ~ probs ** (1 / temperature), computed in log space, drawn with rng.choice(len(p), p=p).",
 )
 def test_sample_high_temperature_flattens(student, rng):
     probs = random_probs(rng, 6)
@@ -166,6 +185,10 @@ def test_sample_high_temperature_flattens(student, rng):
     "Draw exactly once per call with the generator you are given: rng.choice(len(p), p=p), where p is the "
     "tempered distribution. No np.random.seed, no new generator, no second draw.",
 )
+@pytest.mark.spec(
+    "otherwise draw **with the generator you are given**, exactly like this: `rng.choice(len(p), p=p)`, where `p` "
+    "is $p_T$ (the grader draws with the same seed and compares);",
+)
 def test_sample_draws_with_the_given_generator(student, reference, rng):
     probs = random_probs(rng, 9)
     seed = int(rng.integers(1 << 30))
@@ -181,6 +204,10 @@ def test_sample_draws_with_the_given_generator(student, reference, rng):
     "At a small temperature sample must still work: compute the tempered distribution in log space.",
     "probs ** (1 / T) underflows to 0 for every index at T = 0.004 (0/0 = NaN). Divide log(probs) by T, subtract "
     "the maximum, then exponentiate and normalize. Probabilities of exactly 0 must never be drawn.",
+)
+@pytest.mark.spec(
+    "Compute it **in log space**",
+    "A probability of exactly 0 gives $\\log 0 = -\\infty$, which is fine here (it stays impossible)",
 )
 def test_sample_is_stable(student, rng):
     probs = np.full(40, 0.02)
@@ -200,6 +227,9 @@ def test_sample_is_stable(student, rng):
 @pytest.mark.hint(
     "sample must not change the probability vector it is given.",
     "Work on new arrays (p = np.exp(...), p = p / p.sum()) instead of dividing probs in place.",
+)
+@pytest.mark.spec(
+    "Never modify the arrays you are given.",
 )
 def test_sample_does_not_modify_probs(student, rng):
     for temperature in (0.5, 1.0, 2.0):

@@ -21,9 +21,11 @@ class StudentProxy:
         self.calls: list[str] = []  # the calls of the current test, for the counterexample
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Call:
-        """Call ``name``; the result also holds the arguments as the student's code left them."""
+        """Call ``name`` with its array arguments read-only (a function that writes into its inputs raises
+        ``ValueError: ... read-only``: "does not modify its inputs" holds by construction, not by the worker's
+        word); the result also holds the arguments as the worker reports them after the call."""
         self.calls.append(format_call(name, args, kwargs))
-        return self._session.call(name, args, kwargs, return_args=True)
+        return self._session.call(name, args, kwargs, return_args=True, readonly=True)
 
     def kit(self, helper: str, *args: Any, **kwargs: Any) -> Any:
         """Call a kit helper in the worker (``autograder/worker/ext/<module>.py``), e.g.

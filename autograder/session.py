@@ -111,6 +111,7 @@ class WorkerSession:
         self._loading: tuple[SandboxedProcess, list[int], float] | None = None  # spawned, code sent
         self._next_id = 0
         self._output: list[str] = []
+        self._load_output = ""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -157,6 +158,9 @@ class WorkerSession:
                     elif msg.get("type") == "loaded":
                         self.functions = [f for f in msg.get("functions", []) if isinstance(f, str)]
                         self._proc = proc
+                        if not self._load_output:  # the first load: later ones restart after a crash
+                            time.sleep(0.01)  # let the stderr reader take in the last lines of the load
+                            self._load_output = "".join(self._output) + proc.output()
                         return
                     else:
                         raise protocol.ProtocolError("unexpected message while loading")
@@ -194,6 +198,11 @@ class WorkerSession:
             if out:
                 self._output.append(out)
 
+    def load_output(self) -> str:
+        """What the student's code printed while the notebook loaded, before any call: the only output that
+        feedback shows (output printed during hidden tests would show their inputs)."""
+        return self._load_output
+
     def output(self) -> str:
         """What the student's code printed (capped), over all workers of this session."""
         live = self._proc.output() if self._proc is not None else ""
@@ -213,8 +222,9 @@ class WorkerSession:
     def _send(self, proc: SandboxedProcess, message: dict, deadline: float) -> None:
         protocol.write_bytes(proc.stdin.fileno(), protocol.pack(message), deadline)
 
-    def call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False) -> Call:
-        """Call ``name`` in the worker; raise a StudentCodeError subclass if that goes wrong."""
+    def call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False, readonly: bool = False) -> Call:
+        """Call ``name`` in the worker; raise a StudentCodeError subclass if that goes wrong. With ``readonly``
+        the worker passes every array argument read-only: code that writes into its inputs raises."""
         if time.monotonic() >= self.deadline:
             raise StudentTimeout(self._budget_message())
         if self.failures.get(name, 0) >= 2:
@@ -227,7 +237,8 @@ class WorkerSession:
         call_deadline = time.monotonic() + timeout  # sending the arguments counts against the call too
         try:
             self._send(proc, {"op": "call", "id": call_id, "name": name, "args": list(args),
-                              "kwargs": dict(kwargs), "return_args": return_args}, call_deadline)
+                              "kwargs": dict(kwargs), "return_args": return_args,
+                              "readonly": readonly}, call_deadline)
             reply = protocol.read_frame(proc.stdout.fileno(), self.options.max_frame, call_deadline)
             if reply.get("type") != "result" or reply.get("id") != call_id:
                 raise protocol.ProtocolError("reply does not answer the call")
@@ -245,7 +256,7 @@ class WorkerSession:
             found = reply.get("warnings") if isinstance(reply.get("warnings"), list) else []
             return Call(reply.get("value"), tuple(reply.get("args") or args), dict(reply.get("kwargs") or kwargs),
                         [str(w)[:300] for w in found[:10]])
-        raise _student_error(name, reply.get("error"))
+        raise _student_error(name, reply.get("error"), readonly)
 
     def _fail(self, name: str, kind: type, event: str) -> None:
         self.failures[name] = self.failures.get(name, 0) + 1
@@ -256,7 +267,7 @@ class WorkerSession:
             self._retire(proc)
 
 
-def _student_error(name: str, error: Any) -> Exception:
+def _student_error(name: str, error: Any, readonly: bool = False) -> Exception:
     err = error if isinstance(error, dict) else {}
     if name.startswith("kit:"):  # a kit helper ran the student's code: name what it checked
         name = f"your code (run by the kit's {name[4:]} check)"
@@ -268,4 +279,6 @@ def _student_error(name: str, error: Any) -> Exception:
     if etype == "NotImplementedError":
         return StudentRaised(f"{name} is not implemented yet (it raises NotImplementedError)", etype)
     text = f"{name} raised {etype}" + (f": {message}" if message else "")
+    if readonly and "read-only" in message:
+        text += " (this test passes its arrays read-only: the code writes into an argument it was given)"
     return StudentRaised(text, etype, str(err.get("traceback", ""))[-4000:])

@@ -145,3 +145,12 @@ def build_bwrap_argv(spec: SandboxSpec, bwrap: str = "bwrap", seccomp_fd: int | 
     # Unprivileged bwrap runs in a user namespace: map to 65534 there, keep no capabilities.
     args += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-drop", "ALL"]
     return [*args, "--", *spec.argv]
+
+
+def options_via_fd(argv: list[str]) -> tuple[bytes, list[str]]:
+    """Split a :func:`build_bwrap_argv` command for bubblewrap's ``--args FD``: (the options as NUL-separated
+    bytes to put in that fd, the rest of the command line). The sandbox's ``/proc/1/cmdline`` then shows
+    ``bwrap --args N -- <command>``, not the host paths of every bind nor the ``--setenv`` values."""
+    cut = argv.index("--")
+    blob = b"".join(a.encode() + b"\0" for a in argv[1:cut])
+    return blob, argv[cut:]

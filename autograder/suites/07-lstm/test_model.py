@@ -1,9 +1,12 @@
 """Hidden tests of 07-lstm: the character model and its training function.
 
-A Keras model cannot cross into the grader. The kit helper ``lstm_tools.describe`` builds the student's model
-in the sandboxed worker and sends back its shapes and layers; ``lstm_tools.train_and_predict`` does the one
-training run of a submission there: the student's model, trained by the student's ``train_char_model`` (a
-fixed seed, pinned threads, a time budget), returning next-character probabilities for held-out windows.
+Measured outside the worker (autograder/keras_measure.py, worker/measure.py): the worker builds the student's
+model and sends it as a ``.keras`` archive; the measurement process, a sandbox where no student code runs, loads
+it in safe mode, describes it (shapes, layers, compile settings, whether its outputs are probabilities) and
+trains it there by model.fit with the student's compile settings from weights it initialises from the grader's
+seed (a fixed seed, pinned threads, a time budget), then gives next-character probabilities for the held-out
+windows, which the worker never receives. ``train_char_model`` is graded on its own: the kit's small model
+(``lstm_tools.train_probe``), trained by it in the worker on part of the training windows.
 
 The grader keeps the held-out targets and computes the perplexity here. The corpus is the solution notebook's
 own ``load_corpus()`` (standard-library source, the same on every machine with the same Python), cut into
@@ -24,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.keras_measure import built_archive
 from autograder.selfcheck import CheckFailure, MissingFunction, StudentRaised, StudentTimeout
 
 pytestmark = pytest.mark.visibility("hidden")
@@ -115,24 +119,38 @@ def _cached(student, key: str, make):
 
 
 def described(student, vocab_size: int, seq_len: int) -> dict:
-    """The kit's description of build_char_model(vocab_size, seq_len) (cached per submission)."""
-    out = _cached(student, f"describe {vocab_size} {seq_len}", lambda: _kit(
-        student, "build_char_model", "lstm_tools.describe", vocab_size, seq_len, threads=THREADS))
-    if out.get("error"):
-        raise_student_error(out["error"])
+    """The measured description of build_char_model(vocab_size, seq_len), from its archive (cached)."""
+    out = _cached(student, f"describe {vocab_size} {seq_len}", lambda: student.measure(
+        "describe_chars", built_archive(student, "build_char_model", vocab_size, seq_len), vocab_size, seq_len))
+    if not isinstance(out, dict):
+        raise CheckFailure("the description of build_char_model's model could not be read")
     if out.get("problem"):
         raise CheckFailure(str(out["problem"])[:400])
     return out
 
 
 def trained(student, reference) -> dict:
-    """The one training run of the submission (cached)."""
+    """The submission's model trained and evaluated on the held-out windows in the measurement process."""
     def run():
         data = corpus(reference)
-        return _kit(student, "training build_char_model() with train_char_model", "lstm_tools.train_and_predict",
-                    data["x_train"], data["y_train"], data["x_held"], data["vocab_size"], SEQ_LEN, EPOCHS,
-                    BATCH_SIZE, seed=SEED, time_budget_s=BUDGET_S, threads=THREADS, max_params=MAX_PARAMS)
+        archive = built_archive(student, "build_char_model", data["vocab_size"], SEQ_LEN)
+        return student.measure("fit_and_predict_chars", archive, data["x_train"], data["y_train"], data["x_held"],
+                               data["vocab_size"], SEQ_LEN, EPOCHS, BATCH_SIZE, seed=SEED, time_budget_s=BUDGET_S,
+                               max_params=MAX_PARAMS)
     return _cached(student, "train", run)
+
+
+PROBE_WINDOWS = 3000
+
+
+def probed(student, reference) -> dict:
+    """The student's train_char_model on the kit's small model, on part of the training windows (cached)."""
+    def run():
+        data = corpus(reference)
+        return _kit(student, "train_char_model", "lstm_tools.train_probe", data["x_train"][:PROBE_WINDOWS],
+                    data["y_train"][:PROBE_WINDOWS], data["vocab_size"], EPOCHS, BATCH_SIZE, seed=SEED,
+                    time_budget_s=BUDGET_S, threads=THREADS)
+    return _cached(student, "probe", run)
 
 
 def not_probabilities(rows: np.ndarray, atol: float = 1e-3) -> str:
@@ -216,11 +234,6 @@ def test_model_outputs_probabilities_and_is_compiled(student):
 def test_model_perplexity(student, reference):
     data = corpus(reference)
     out = trained(student, reference)
-    build = out.get("build") if isinstance(out.get("build"), dict) else {}
-    if build.get("error"):
-        raise_student_error(build["error"])
-    if build.get("problem"):
-        raise CheckFailure(f"no perplexity points: {str(build['problem'])[:400]}")
     probs = out.get("probs")
     if out.get("problem") or probs is None:
         raise CheckFailure(f"no perplexity points: {str(out.get('problem') or 'the model gave no predictions')[:400]}")
@@ -233,13 +246,11 @@ def test_model_perplexity(student, reference):
     p_target = probs[np.arange(n), data["y_held"]].astype(np.float64)
     ppl = perplexity(p_target)
     bound = MAX_RATIO * data["bigram"]
-    trained_by = "your train_char_model" if out.get("fit_by") == "student" else \
-        "model.fit (your train_char_model failed)"
     if not ppl < bound:
         raise CheckFailure(
             f"held-out perplexity {ppl:.2f}, above the bound {bound:.2f} ({MAX_RATIO:g} x the bigram baseline "
-            f"{data['bigram']:.2f}; unigram baseline {data['unigram']:.2f}); trained by {trained_by}, "
-            f"{out.get('epochs_trained')} of {EPOCHS} epochs in {out.get('wall_s')} s on "
+            f"{data['bigram']:.2f}; unigram baseline {data['unigram']:.2f}); trained by the grader with your "
+            f"compile settings, {out.get('epochs_run')} of {EPOCHS} epochs in {out.get('wall_s')} s on "
             f"{str(out.get('device', '?'))[:60]}")
 
 
@@ -247,8 +258,7 @@ def test_model_perplexity(student, reference):
 
 
 def training(student, reference) -> dict:
-    out = trained(student, reference)
-    train = out.get("train") if isinstance(out.get("train"), dict) else {}
+    train = probed(student, reference)
     if train.get("error"):
         raise_student_error(train["error"])
     return train
@@ -297,7 +307,7 @@ def test_train_uses_the_batch_size(student, reference):
 )
 def test_train_uses_all_windows(student, reference):
     calls = fit_calls(training(student, reference))
-    n = len(corpus(reference)["y_train"])
+    n = min(PROBE_WINDOWS, len(corpus(reference)["y_train"]))
     used = max((c.get("n_samples") or 0) * (1 - float(c.get("validation_split") or 0)) for c in calls)
     if used < 0.9 * n:
         raise CheckFailure(f"train_char_model was given {n} windows but trained on {int(used)} of them")

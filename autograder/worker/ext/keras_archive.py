@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import keras_tools, tf_runtime
+from . import keras_tools, lstm_tools, tf_runtime
 
 ARCHIVE_DIR = "/tmp" if os.path.isdir("/tmp") else "."
 
@@ -43,11 +43,16 @@ def _load(keras, archive: np.ndarray):
         os.remove(path)
 
 
-def save_built(namespace: dict, builder_name: str, threads: int = keras_tools.DEFAULT_THREADS) -> dict:
-    """``archive`` (uint8 bytes of the ``.keras`` file) of the model the builder returns; or ``error`` (the
-    builder raised) / ``problem`` (not a Keras model, or one Keras cannot save)."""
+def save_built(namespace: dict, builder_name: str, *args: int, threads: int = keras_tools.DEFAULT_THREADS) -> dict:
+    """``archive`` (uint8 bytes of the ``.keras`` file) of the model ``builder(*args)`` returns; or ``error``
+    (the builder raised) / ``problem`` (not a Keras model, or one Keras cannot save). 05's builders take no
+    arguments; 07's ``build_char_model(vocab_size, seq_len)`` takes two."""
     _, keras = tf_runtime.load(threads)
-    model, error, problem = keras_tools._build(namespace, builder_name, keras)
+    if args:
+        keras.utils.set_random_seed(0)
+        model, error, problem = lstm_tools._build(namespace, *args, keras)
+    else:
+        model, error, problem = keras_tools._build(namespace, builder_name, keras)
     if model is None:
         return {"archive": None, "error": error, "problem": problem}
     try:

@@ -32,6 +32,7 @@ import main  # noqa: E402
 import numpy as np  # noqa: E402
 import protocol  # noqa: E402
 from ext import keras_tools, lstm_tools, tf_runtime  # noqa: E402
+from ext.keras_archive import _save  # noqa: E402
 
 THREADS = keras_tools.DEFAULT_THREADS
 SAFE_MODE_NOTE = ("only models made of standard Keras layers (keras.Sequential or the functional API) are graded; "
@@ -59,17 +60,6 @@ def _load(archive: np.ndarray, what: str, compile: bool = True):
     if not isinstance(model, keras.Model):
         return None, f"{what} does not hold a Keras model"
     return model, ""
-
-
-def _save(model) -> np.ndarray:
-    path = _path()
-    try:
-        model.save(path)
-        with open(path, "rb") as f:
-            return np.frombuffer(f.read(), dtype=np.uint8).copy()
-    finally:
-        if os.path.exists(path):
-            os.remove(path)
 
 
 def describe(archive: np.ndarray, what: str = "the model") -> dict:

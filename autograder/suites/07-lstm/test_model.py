@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.keras_measure import built_archive
-from autograder.selfcheck import CheckFailure, MissingFunction, StudentRaised, StudentTimeout
+from autograder.keras_measure import built_archive, raise_student_error
+from autograder.selfcheck import CheckFailure, StudentTimeout
 
 pytestmark = pytest.mark.visibility("hidden")
 
@@ -80,18 +80,6 @@ def corpus(reference) -> dict:
 
 
 # --------------------------------------------------------------------------- calling the kit
-
-
-def raise_student_error(err) -> None:
-    err = err if isinstance(err, dict) else {}
-    fn, etype = str(err.get("function", "?"))[:100], str(err.get("type", "Exception"))[:100]
-    message = str(err.get("message", ""))[:1500]
-    if etype == "MissingFunction":
-        raise MissingFunction(f"{fn} is not defined")
-    if etype == "NotImplementedError":
-        raise StudentRaised(f"{fn} is not implemented yet (it raises NotImplementedError)", etype)
-    raise StudentRaised(f"{fn} raised {etype}" + (f": {message}" if message else ""), etype,
-                        str(err.get("traceback", ""))[-4000:])
 
 
 def _kit(student, what: str, helper: str, *args, **kwargs) -> dict:

@@ -246,8 +246,34 @@ def evaluate(archive: np.ndarray, x_test: np.ndarray, like: np.ndarray | None = 
     return out
 
 
+def probe_start_chars(vocab_size: int, seq_len: int, seed: int = 0) -> dict:
+    """07: the kit's small character model (Embedding(8), LSTM(16), softmax), weights from ``seed``, as an
+    archive (the start of train_char_model's probe)."""
+    _, keras = tf_runtime.load(THREADS)
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(int(seed))
+    return {"archive": _save(lstm_tools._kit_model(keras, int(vocab_size), int(seq_len), units=16, embed=8))}
+
+
+def compare(archive: np.ndarray, like: np.ndarray) -> dict:
+    """Whether the archive's model is still the start model ``like`` (``same_architecture``) and whether its
+    weights changed (``weights_changed``); ``problem`` when it does not load."""
+    model, problem = _load(archive, "the model train_char_model trained")
+    if model is None:
+        return {"problem": problem}
+    architecture, weights = _architecture(model), [w.copy() for w in model.get_weights()]
+    start_model, problem = _load(like, "the start model")
+    if start_model is None:
+        raise RuntimeError(problem)  # the grader's own archive: a fault of the kit
+    start_weights = start_model.get_weights()
+    return {"problem": "", "same_architecture": architecture == _architecture(start_model),
+            "weights_changed": len(weights) != len(start_weights)
+            or any(not np.array_equal(a, b) for a, b in zip(weights, start_weights))}
+
+
 FUNCTIONS = {"describe": describe, "fit_and_predict": fit_and_predict, "probe_start": probe_start,
-             "evaluate": evaluate, "describe_chars": describe_chars, "fit_and_predict_chars": fit_and_predict_chars}
+             "evaluate": evaluate, "describe_chars": describe_chars, "fit_and_predict_chars": fit_and_predict_chars,
+             "probe_start_chars": probe_start_chars, "compare": compare}
 
 
 def serve() -> None:

@@ -5,8 +5,9 @@ model and sends it as a ``.keras`` archive; the measurement process, a sandbox w
 it in safe mode, describes it (shapes, layers, compile settings, whether its outputs are probabilities) and
 trains it there by model.fit with the student's compile settings from weights it initialises from the grader's
 seed (a fixed seed, pinned threads, a time budget), then gives next-character probabilities for the held-out
-windows, which the worker never receives. ``train_char_model`` is graded on its own: the kit's small model
-(``lstm_tools.train_probe``), trained by it in the worker on part of the training windows.
+windows, which the worker never receives. ``train_char_model`` is graded on its own: the kit's small model,
+made in the measurement process, trained by it in the worker on part of the training windows, and the archive
+that comes back compared there with the start.
 
 The grader keeps the held-out targets and computes the perplexity here. The corpus is the solution notebook's
 own ``load_corpus()`` (standard-library source, the same on every machine with the same Python), cut into
@@ -132,12 +133,22 @@ PROBE_WINDOWS = 3000
 
 
 def probed(student, reference) -> dict:
-    """The student's train_char_model on the kit's small model, on part of the training windows (cached)."""
+    """The student's train_char_model on the grader's start model (the kit's small model, made in the
+    measurement process), on part of the training windows; the archive it returns is compared there with the
+    start (same architecture, weights changed). Cached."""
     def run():
         data = corpus(reference)
-        return _kit(student, "train_char_model", "lstm_tools.train_probe", data["x_train"][:PROBE_WINDOWS],
-                    data["y_train"][:PROBE_WINDOWS], data["vocab_size"], EPOCHS, BATCH_SIZE, seed=SEED,
-                    time_budget_s=BUDGET_S, threads=THREADS)
+        start = student.measure("probe_start_chars", data["vocab_size"], SEQ_LEN, SEED)["archive"]
+        out = _kit(student, "train_char_model", "keras_archive.train_char_archive", start,
+                   data["x_train"][:PROBE_WINDOWS], data["y_train"][:PROBE_WINDOWS], EPOCHS, BATCH_SIZE, seed=SEED,
+                   time_budget_s=BUDGET_S, threads=THREADS)
+        if isinstance(out.get("archive"), np.ndarray):
+            measured = student.measure("compare", out["archive"], start)
+            out = {**out, "weights_changed": bool(measured.get("weights_changed")) and not measured.get("problem"),
+                   "same_architecture": measured.get("same_architecture") is True}
+        else:
+            out = {**out, "weights_changed": False, "same_architecture": False}
+        return out
     return _cached(student, "probe", run)
 
 
@@ -328,5 +339,7 @@ def test_train_returns_the_history(student, reference):
 )
 def test_train_trains_the_given_model(student, reference):
     train = training(student, reference)
+    if not train.get("same_architecture"):  # measured on the archive it returned, not the worker's word
+        raise CheckFailure("train_char_model left a different model than the one it was given (its layers changed)")
     if not train.get("weights_changed"):
         raise CheckFailure("the weights of the model given to train_char_model did not change")

@@ -6,7 +6,8 @@ the notebook's namespace first (see ``main._kit_function``):
 
 * ``save_built(ns, builder)``: the model ``ns[builder]()`` returns, saved as it is (weights, compile settings);
 * ``train_archive(ns, archive, x, y, epochs, batch_size, ...)``: the model of a ``.keras`` archive the grader
-  made (its start), trained by the student's ``train_model``, saved again after training.
+  made (its start), trained by the student's ``train_model``, saved again after training;
+* ``train_char_archive(ns, archive, x, y, epochs, batch_size, ...)``: the same for 07's ``train_char_model``.
 """
 
 from __future__ import annotations
@@ -79,6 +80,25 @@ def train_archive(namespace: dict, archive: np.ndarray, x_train: np.ndarray, y_t
     run = keras_tools._run(namespace, model, x_train, y_train, epochs, batch_size, time_budget_s, start, keras)
     out: dict[str, Any] = {"device": tf_runtime.STATE["device"], "archive": None, **run}
     if run["error"] is None:
+        out["archive"] = _save(model)
+    out["wall_s"] = round(time.monotonic() - start, 3)
+    return out
+
+
+def train_char_archive(namespace: dict, archive: np.ndarray, x_train: np.ndarray, y_train: np.ndarray, epochs: int,
+                       batch_size: int, seed: int = 0, time_budget_s: float = 60.0,
+                       threads: int = keras_tools.DEFAULT_THREADS) -> dict:
+    """07: the grader's start model trained by the student's ``train_char_model``; ``archive`` after training and
+    the kit's record (``fit_calls``, ``epochs_run``, ``loss``, ``error``/``problem``: for messages only)."""
+    _, keras = tf_runtime.load(threads)
+    start = time.monotonic()
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(int(seed))
+    model = _load(keras, archive)
+    x, y = np.asarray(x_train, dtype=np.int32), np.asarray(y_train, dtype=np.int32)
+    train = lstm_tools._train_with_student(namespace, model, x, y, epochs, batch_size, start + time_budget_s, keras)
+    out: dict[str, Any] = {**train, "archive": None, "device": tf_runtime.STATE["device"]}
+    if train["error"] is None:
         out["archive"] = _save(model)
     out["wall_s"] = round(time.monotonic() - start, 3)
     return out

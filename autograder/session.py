@@ -213,7 +213,9 @@ class WorkerSession:
 
     def close(self) -> None:
         if self._measurer is not None:
-            self._measurer.close()
+            self._measurer.close()  # its peak memory and events count for the submission too
+            self.memory_peak = max(self.memory_peak or 0, self._measurer.memory_peak or 0) or None
+            self.events += [f"measurement process: {e}" for e in self._measurer.events]
             self._measurer = None
         if self._loading is not None:
             self._retire(self._loading[0])

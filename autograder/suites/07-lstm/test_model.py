@@ -22,13 +22,12 @@ little. Measured with the reference (2 threads, seed 1234): 4.61 against a bigra
 from __future__ import annotations
 
 import tomllib
-import weakref
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from autograder.keras_measure import built_archive, raise_student_error
+from autograder.keras_measure import built_archive, cached, raise_student_error
 from autograder.selfcheck import CheckFailure, StudentTimeout
 
 pytestmark = pytest.mark.visibility("hidden")
@@ -47,7 +46,6 @@ MAX_PARAMS = int(TRAINING.get("max_params", 1_000_000))
 MAX_RATIO = float(TRAINING.get("max_ratio_to_bigram", 0.75))
 LOSS_NAMES = {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"}
 
-_runs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _data: dict[str, dict] = {}
 
 
@@ -94,22 +92,9 @@ def _kit(student, what: str, helper: str, *args, **kwargs) -> dict:
     return out
 
 
-def _cached(student, key: str, make):
-    cache = _runs.setdefault(student, {})
-    if key not in cache:
-        try:
-            cache[key] = ("ok", make())
-        except Exception as exc:  # the same failure for every test that uses it
-            cache[key] = ("raise", exc)
-    status, value = cache[key]
-    if status == "raise":
-        raise value
-    return value
-
-
 def described(student, vocab_size: int, seq_len: int) -> dict:
     """The measured description of build_char_model(vocab_size, seq_len), from its archive (cached)."""
-    out = _cached(student, f"describe {vocab_size} {seq_len}", lambda: student.measure(
+    out = cached(student, f"describe {vocab_size} {seq_len}", lambda: student.measure(
         "describe_chars", built_archive(student, "build_char_model", vocab_size, seq_len), vocab_size, seq_len))
     if not isinstance(out, dict):
         raise CheckFailure("the description of build_char_model's model could not be read")
@@ -126,7 +111,7 @@ def trained(student, reference) -> dict:
         return student.measure("fit_and_predict_chars", archive, data["x_train"], data["y_train"], data["x_held"],
                                data["vocab_size"], SEQ_LEN, EPOCHS, BATCH_SIZE, seed=SEED, time_budget_s=BUDGET_S,
                                max_params=MAX_PARAMS)
-    return _cached(student, "train", run)
+    return cached(student, "train", run)
 
 
 PROBE_WINDOWS = 3000
@@ -149,7 +134,7 @@ def probed(student, reference) -> dict:
         else:
             out = {**out, "weights_changed": False, "same_architecture": False}
         return out
-    return _cached(student, "probe", run)
+    return cached(student, "probe", run)
 
 
 def not_probabilities(rows: np.ndarray, atol: float = 1e-3) -> str:

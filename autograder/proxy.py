@@ -23,15 +23,10 @@ class StudentProxy:
     def call(self, name: str, *args: Any, **kwargs: Any) -> Call:
         """Call ``name``; the result also holds the arguments as the student's code left them: data the worker
         returns, compared in the grader with the grader's own copy (``expect_unchanged``). Arguments that a
-        function may change and restore (gradient_check's x) stay writable; see ``call_readonly``."""
+        function may change and restore (gradient_check's x) stay writable (``WorkerSession.call(readonly=True)``
+        passes them read-only)."""
         self.calls.append(format_call(name, args, kwargs))
         return self._session.call(name, args, kwargs, return_args=True)
-
-    def call_readonly(self, name: str, *args: Any, **kwargs: Any) -> Call:
-        """Like :meth:`call`, with every array argument read-only: code that writes into its inputs raises
-        ``ValueError: ... read-only`` (with a note saying why) instead of returning."""
-        self.calls.append(format_call(name, args, kwargs))
-        return self._session.call(name, args, kwargs, return_args=True, readonly=True)
 
     def kit(self, helper: str, *args: Any, **kwargs: Any) -> Any:
         """Call a kit helper in the worker (``autograder/worker/ext/<module>.py``), e.g.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from autograder.course import Assignment
 from autograder.results import SubmissionResult
+from autograder.secret import SECRET_FILE, course_secret
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once to build the image (use an Ubuntu 22.04+ base image with Python >= 3.11).
@@ -68,6 +69,10 @@ def build_zip(assignment: Assignment, out: Path) -> Path:
             zf.writestr(info, text)
         for name in KIT_FILES:
             zf.write(root / name, f"kit/{name}")
+        # the course secret travels with the zip: the same submission draws the same hidden inputs on every run
+        secret = zipfile.ZipInfo(f"kit/{SECRET_FILE}")
+        secret.external_attr = 0o600 << 16
+        zf.writestr(secret, course_secret(root).decode() + "\n")
         package = root / "autograder"
         for path in sorted(package.rglob("*")):
             rel = path.relative_to(package)

@@ -6,7 +6,6 @@ always recorded as hidden, whatever their markers say, so their details never re
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,6 @@ from autograder.selfcheck import NamespaceStudent, RecordingPlugin
 # Public tests say `from selfcheck import ...` (the file beside the released notebook); here the
 # same module comes from the package.
 sys.modules.setdefault("selfcheck", selfcheck)
-
-
-def student_seed(aid: str, student: str) -> int:
-    """A stable per-student seed, so each student gets their own random test inputs."""
-    return int.from_bytes(hashlib.sha256(f"{aid}/{student}".encode()).digest()[:4], "big")
 
 
 class GraderPlugin(RecordingPlugin):

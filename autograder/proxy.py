@@ -21,7 +21,10 @@ class StudentProxy:
         self.calls: list[str] = []  # the calls of the current test, for the counterexample
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Call:
-        """Call ``name``; the result also holds the arguments as the student's code left them."""
+        """Call ``name``; the result also holds the arguments as the student's code left them: data the worker
+        returns, compared in the grader with the grader's own copy (``expect_unchanged``). Arguments that a
+        function may change and restore (gradient_check's x) stay writable (``WorkerSession.call(readonly=True)``
+        passes them read-only)."""
         self.calls.append(format_call(name, args, kwargs))
         return self._session.call(name, args, kwargs, return_args=True)
 
@@ -29,6 +32,11 @@ class StudentProxy:
         """Call a kit helper in the worker (``autograder/worker/ext/<module>.py``), e.g.
         ``student.kit("keras_tools.describe", "build_cnn_model")``; it gets the notebook's namespace."""
         return self._session.call(f"kit:{helper}", args, kwargs).value
+
+    def measure(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call a measurement of ``autograder/worker/measure.py`` in its own sandbox, where no student code runs,
+        e.g. ``student.measure("describe", archive)`` for an archive the worker returned."""
+        return self._session.measure(name, *args, **kwargs)
 
     def has(self, name: str) -> bool:
         """Whether the notebook defines a callable ``name``."""

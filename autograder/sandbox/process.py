@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Self
 
 from . import seccomp
-from .bwrap import SANDBOX_UID, SETPRIV, build_bwrap_argv, bwrap_path, setpriv_prefix
+from .bwrap import SANDBOX_UID, SETPRIV, build_bwrap_argv, bwrap_path, options_via_fd, setpriv_prefix
 from .capture import CappedReader
 from .cgroups import Cgroup, cgroups_writable
 from .isolation import (
@@ -174,8 +174,12 @@ class SandboxedProcess:
                 pass_fds = (seccomp.program_fd(filter_program),)
         try:
             if level.uses_bwrap:
-                argv = build_bwrap_argv(spec, bwrap=bwrap_path() or "bwrap",
-                                        seccomp_fd=pass_fds[0] if pass_fds else None)
+                bwrap = bwrap_path() or "bwrap"
+                blob, command = options_via_fd(build_bwrap_argv(spec, bwrap=bwrap,
+                                                                seccomp_fd=pass_fds[0] if pass_fds else None))
+                options_fd = seccomp.program_fd(blob)  # a memfd: bwrap reads it and the sandbox never sees it
+                pass_fds = (*pass_fds, options_fd)
+                argv = [bwrap, "--args", str(options_fd), *command]
                 env, cwd = HOST_ENV, "/"
             else:
                 warn_weak_isolation()

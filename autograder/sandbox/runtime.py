@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import site
 import sys
+import sysconfig
 
 
 def _is_under(path: str, root: str) -> bool:
@@ -28,6 +29,11 @@ def python_runtime_binds() -> list[tuple[str, str]]:
     too, so `sys.executable` resolves inside the sandbox exactly as outside.
     """
     roots = [sys.base_prefix, sys.base_exec_prefix, sys.prefix, sys.exec_prefix, *site.getsitepackages()]
+    if any(os.path.realpath(r) in ("/", "/usr") for r in roots):  # a system Python: its own folders, not /usr
+        paths = sysconfig.get_paths()
+        roots = [r for r in roots if os.path.realpath(r) not in ("/", "/usr")]
+        roots += [paths["stdlib"], paths["platstdlib"], paths["purelib"], paths["platlib"]]
+        roots += [os.path.dirname(os.path.realpath(sys.executable))]
     binds: list[tuple[str, str]] = []
     for root in roots:
         if not os.path.isdir(root):

@@ -9,7 +9,7 @@ Messages (see protocol.py for the encoding):
   → {"op": "load", "cells": [[index, source], ...]}
   ← {"type": "cell", "index": i, "ok": bool, "error": str}      one per cell, as it finishes
   ← {"type": "loaded", "functions": [names of callables]}
-  → {"op": "call", "id": n, "name": f, "args": [...], "kwargs": {...}, "return_args": bool}
+  → {"op": "call", "id": n, "name": f, "args": [...], "kwargs": {...}, "return_args": bool, "readonly": bool}
   ← {"type": "result", "id": n, "ok": true, "value": v, "args": [...], "kwargs": {...}}
   ← {"type": "result", "id": n, "ok": false, "error": {"type", "message", "traceback"}}
 """
@@ -91,9 +91,26 @@ def _kit_function(name: str, namespace: dict):
     return (lambda *a, **k: fn(namespace, *a, **k)) if callable(fn) else None
 
 
+def _readonly(value, depth: int = 0):
+    """``value`` with every array (also inside lists, tuples and dict values) replaced by a read-only copy
+    whose writeable flag cannot be set again (its memory is an immutable bytes object)."""
+    if isinstance(value, numpy.ndarray):
+        return numpy.frombuffer(value.tobytes() or b"\0" * value.dtype.itemsize, dtype=value.dtype,
+                                count=value.size).reshape(value.shape)
+    if depth > 8:
+        return value
+    if type(value) in (list, tuple):
+        return type(value)(_readonly(v, depth + 1) for v in value)
+    if type(value) is dict:
+        return {k: _readonly(v, depth + 1) for k, v in value.items()}
+    return value
+
+
 def _call(msg: dict, namespace: dict) -> dict:
     name, call_id = msg.get("name"), msg.get("id")
     args, kwargs = list(msg.get("args") or []), dict(msg.get("kwargs") or {})
+    if msg.get("readonly"):  # "does not modify its inputs" holds by construction: writing into them raises
+        args, kwargs = _readonly(args), _readonly(kwargs)
     if isinstance(name, str) and name.startswith("kit:"):
         try:
             fn = _kit_function(name, namespace)

@@ -51,8 +51,8 @@ def _check_walk(outcome: Outcome) -> None:
     system = {"bin", "lib", "lib32", "lib64", "libx32", "sbin", "usr", "etc", "tmp", "proc", "dev", "opt"}
     assert set(r["root"]) <= system | runtime_tops, r["root"]
     assert set(r["etc"]) <= {"ld.so.cache", "localtime"}, r["etc"]
-    assert r["opt"] == ["worker"] and set(r["opt_worker"]) <= {"main.py", "protocol.py", "__init__.py", "ext",
-                                                              "__pycache__"}, r
+    assert r["opt"] == ["worker"] and set(r["opt_worker"]) <= {"main.py", "measure.py", "protocol.py", "__init__.py",
+                                                              "ext", "__pycache__"}, r
     assert r["work"] in ([], ["main"]) and r["work_main"] in ([], [".venv"]), (r["work"], r["work_main"])
     bad = [p for p in r["paths"] if any(w in p for w in ("suites", "solutions", "submitted", "gradebook",
                                                          ".ipynb", "examples"))]

@@ -185,3 +185,33 @@ def test_pipes_carry_frames_both_ways() -> None:
         proc.stdin.close()
         assert proc.wait(10) == 0
         assert proc.stdout.read() == b""
+
+
+def test_proc_shows_no_host_paths_or_environment(tmp_path: Path) -> None:
+    """bubblewrap reads its options from a memfd (``--args FD``): the sandbox's process list shows neither the
+    host paths it binds nor the values it puts in the environment; bwrap's own environ is not readable."""
+    hidden = tmp_path / "host-only-dir-name"
+    hidden.mkdir()
+    (hidden / "f.txt").write_text("x")
+    ran = run_python(
+        "import json, os\n"
+        "def read(p):\n"
+        "    try:\n"
+        "        return open(p, 'rb').read().decode(errors='replace')\n"
+        "    except OSError as e:\n"
+        "        return type(e).__name__\n"
+        "pids = [p for p in os.listdir('/proc') if p.isdigit()]\n"
+        "print(json.dumps({'cmdlines': [read(f'/proc/{p}/cmdline') for p in pids],\n"
+        "  'environ1': read('/proc/1/environ'), 'fds': os.listdir('/proc/self/fd'),\n"
+        "  'seen': os.listdir('/opt/inside')}))",
+        ro_binds=[(str(hidden), "/opt/inside")], env={"PROC_PROBE_VALUE": "value-not-on-any-cmdline"},
+    )
+    assert ran.status == 0, ran.stderr
+    info = ran.json()
+    assert info["seen"] == ["f.txt"]  # the bind works
+    text = "\n".join(info["cmdlines"])
+    assert "--args" in text  # bwrap's own command line, options left out
+    for secret in (str(hidden), "value-not-on-any-cmdline", "PROC_PROBE_VALUE", "--ro-bind", "--setenv"):
+        assert secret not in text, (secret, text)
+    assert info["environ1"] == "PermissionError"
+    assert sorted(info["fds"]) == ["0", "1", "2", "3"]  # 3: listdir's own; the options memfd is closed

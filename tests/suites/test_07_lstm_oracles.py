@@ -345,3 +345,12 @@ def build_char_model(vocab_size, seq_len):
     assert figures["reference"][0] < 0.85 * bound  # a margin of 15 % at least
     assert figures["without LSTM"][0] > bound
     assert figures["reference"][1] < 20
+
+
+def test_perplexity_refuses_rows_that_are_not_probabilities():
+    """Probabilities are probabilities: checked in the grader, never taken from the worker's word."""
+    model = _module("test_model")
+    assert model.not_probabilities(np.array([[0.2, 0.8], [1.0, 0.0]])) == ""
+    assert "outside [0, 1]" in model.not_probabilities(np.full((2, 3), 1000.0))
+    assert "sum to" in model.not_probabilities(np.array([[0.2, 0.2]]))
+    assert "NaN" in model.not_probabilities(np.array([[np.nan, 1.0]]))

@@ -1,7 +1,8 @@
 """Feedback plots of 05-cnn: training curves and the CNN's confusion matrix.
 
-They reuse the training runs the hidden suite already made for this submission (test_training's
-per-submission cache, keyed by the ``student`` proxy): no model is trained again for a plot.
+They reuse the training runs the hidden suite already made for this submission (in the measurement process;
+autograder/keras_measure.py's per-submission cache, keyed by the ``student`` proxy): no model is trained again
+for a plot.
 """
 
 import sys
@@ -9,16 +10,21 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.keras_measure import _cache
+
 TRAINING = Path(__file__).with_name("test_training.py")
 BUILDERS = ("build_dense_model", "build_deep_model", "build_cnn_model")
 
 
 def _runs(student):
     """This submission's cached runs {builder: ("ok", outcome)}, and the test module that made them."""
-    for module in reversed(list(sys.modules.values())):
-        if getattr(module, "__file__", None) == str(TRAINING) and student in getattr(module, "_runs", {}):
-            return module._runs[student], module
-    raise LookupError("the hidden suite made no training run for this submission")
+    module = next((m for m in reversed(list(sys.modules.values())) if getattr(m, "__file__", None) == str(TRAINING)),
+                  None)
+    cache = _cache.get(student, {})
+    runs = {b: cache[f"trained {b}"] for b in BUILDERS if f"trained {b}" in cache}
+    if module is None or not runs:
+        raise LookupError("the hidden suite made no training run for this submission")
+    return runs, module
 
 
 def training_curves(student, reference, rng):
@@ -36,7 +42,7 @@ def training_curves(student, reference, rng):
             drawn += 1
     if not drawn:
         raise LookupError("none of your models trained")
-    ax.set(xlabel="epoch", ylabel="training loss", title="Your models, trained by your train_model")
+    ax.set(xlabel="epoch", ylabel="training loss", title="Your models, trained with your compile settings")
     ax.legend(fontsize=8)
     return fig
 

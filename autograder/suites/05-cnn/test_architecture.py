@@ -1,7 +1,10 @@
 """Hidden tests of 05-cnn: the three architectures, layer by layer, and how they are compiled.
 
-The models are built in the sandboxed worker; the kit helper ``keras_tools.describe`` sends back a plain
-description (one dict per layer), compared here with the architectures the assignment text gives. The
+The models are built in the sandboxed worker, which sends each as a ``.keras`` archive (bytes); the
+measurement process, a separate sandbox where no student code runs, loads it in safe mode (standard Keras
+layers only: a subclassed Model or a layer defined in the notebook scores no architecture points) and sends
+back a plain description (one dict per layer), compared here with the architectures the assignment text
+gives. The same archive is what the accuracy tests train (see autograder/keras_measure.py). The
 comparison table is shown to the student on failure: the architecture is not a secret. Each layer is its
 own test (partial credit); a layer's test compares its own settings (type, filters or units, kernel size,
 strides, padding, activation), so one wrong stride costs that layer, the output-shape test and the
@@ -12,11 +15,12 @@ on their own.
 from __future__ import annotations
 
 import difflib
-import weakref
 
 import pytest
 
-from autograder.selfcheck import CheckFailure, MissingFunction, StudentRaised, StudentTimeout
+from autograder.keras_measure import described
+from autograder.keras_measure import raise_student_error as raise_student_error
+from autograder.selfcheck import CheckFailure
 
 pytestmark = pytest.mark.visibility("hidden")
 
@@ -54,40 +58,14 @@ OWN_KEYS = {"Conv2D": ("filters", "kernel_size", "strides", "padding", "activati
             "Dense": ("units", "activation"), "Flatten": ()}
 LOSSES = {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"}
 
-_described: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
 
 # --------------------------------------------------------------------------- calling the kit
 
 
-def raise_student_error(err: dict) -> None:
-    """Turn the kit's report of an exception in the student's code into the grader's error."""
-    fn, etype = str(err.get("function", "?"))[:100], str(err.get("type", "Exception"))[:100]
-    message = str(err.get("message", ""))[:1500]
-    if etype == "MissingFunction":
-        raise MissingFunction(f"{fn} is not defined")
-    if etype == "NotImplementedError":
-        raise StudentRaised(f"{fn} is not implemented yet (it raises NotImplementedError)", etype)
-    raise StudentRaised(f"{fn} raised {etype}" + (f": {message}" if message else ""), etype,
-                        str(err.get("traceback", ""))[-4000:])
-
-
 def describe(student, builder: str) -> dict:
-    """The kit's description of ``builder()``'s model (cached per submission)."""
-    cache = _described.setdefault(student, {})
-    if builder not in cache:
-        try:
-            cache[builder] = student.kit("keras_tools.describe", builder)
-        except StudentTimeout:
-            raise StudentTimeout(f"{builder}() did not return a model in time") from None
-    d = cache[builder]
-    if not isinstance(d, dict):
-        raise CheckFailure(f"the description of {builder}()'s model could not be read")
-    if d.get("error"):
-        raise_student_error(d["error"])
-    if d.get("problem"):
-        raise CheckFailure(str(d["problem"])[:500])
-    if not isinstance(d.get("layers"), list) or not all(isinstance(x, dict) for x in d["layers"]):
+    """The measured description of ``builder()``'s model (from its archive; cached per submission)."""
+    d = described(student, builder)
+    if not all(isinstance(x, dict) for x in d["layers"]):
         raise CheckFailure(f"the description of {builder}()'s model could not be read")
     return d
 

@@ -1,14 +1,22 @@
-"""Hidden tests of 05-cnn: the models trained in the sandboxed worker, and train_model on its own.
+"""Hidden tests of 05-cnn: the three models trained and evaluated, and train_model on its own.
 
-The grader loads MNIST here (the bundled 5,000-image subset, or full MNIST when ``$AUTOGRADER_MNIST`` names
-an ``mnist.npz``), sends the training images and labels and the test *images* to the worker, and scores the
-predicted labels against test labels the worker never sees. Every run is seeded (``[training] seed`` of
+Measured outside the worker (see autograder/keras_measure.py and worker/measure.py): each builder's model
+crosses as its ``.keras`` archive (the same archive the architecture tests describe) into the measurement
+process, a sandbox where no student code runs. There it is loaded in safe mode, its weights are initialised
+afresh from the grader's seed (weights that came with it earn nothing), it is trained by ``model.fit`` with
+the student's own compile settings, and it predicts labels for the test images; the grader scores them
+against labels no sandbox can read. The grader loads MNIST here (the bundled 5,000-image subset, or full
+MNIST when ``$AUTOGRADER_MNIST`` names an ``mnist.npz``). Every run is seeded (``[training] seed`` of
 grading.toml), uses pinned thread pools and has a wall-time budget. A model that cannot be trained (not
 compiled, wrong input or output shape, more than ``max_params`` parameters, a NaN loss, over the budget)
 scores zero on accuracy with the reason in the message.
 
-``train_model`` is graded on its own: the kit builds a known-good model and records how the student's
-``train_model`` calls ``model.fit`` (epochs, batch size, how many images).
+``train_model`` is graded on its own: the measurement process makes a known-good softmax model (the start,
+its weights from the grader's seed), the worker trains it with the student's ``train_model`` on images whose
+labels are renamed by a permutation secret to the submission (pasted-in weights know the digits, not their
+new names), and the measurement process evaluates the archive that comes back: the same architecture as the
+start, weights changed, accuracy on the renamed test labels, and the optimizer steps it records against the
+``model.fit`` calls the worker reports (epochs, batch size, how many images).
 
 A course that collects trained models (``[saved_model] file`` in grading.toml, or ``$AUTOGRADER_SAVED_MODEL``)
 has the CNN's accuracy test evaluate the submitted file instead of training ``build_cnn_model``.
@@ -19,14 +27,15 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-import weakref
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder.datasets import load_mnist
-from autograder.selfcheck import CheckFailure, MissingFunction, StudentRaised, StudentTimeout
+from autograder.keras_measure import built_archive, cached, labels
+from autograder.keras_measure import raise_student_error as raise_student_error
+from autograder.selfcheck import CheckFailure, StudentTimeout
 
 pytestmark = pytest.mark.visibility("hidden")
 
@@ -47,7 +56,6 @@ RUNS = {
 }
 PROBE = {"n_train": 1000, "epochs": 3, "batch_size": 50, "min_accuracy": 0.75}
 
-_runs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _data: dict[str, tuple] = {}
 
 
@@ -72,82 +80,61 @@ def budget(kind: str) -> float:
     return float(TRAINING.get("budget_full_s" if kind == "full" else "budget_s", 240 if kind == "full" else 60))
 
 
-# --------------------------------------------------------------------------- calling the kit
-
-
-def raise_student_error(err) -> None:
-    err = err if isinstance(err, dict) else {}
-    fn, etype = str(err.get("function", "?"))[:100], str(err.get("type", "Exception"))[:100]
-    message = str(err.get("message", ""))[:1500]
-    if etype == "MissingFunction":
-        raise MissingFunction(f"{fn} is not defined")
-    if etype == "NotImplementedError":
-        raise StudentRaised(f"{fn} is not implemented yet (it raises NotImplementedError)", etype)
-    raise StudentRaised(f"{fn} raised {etype}" + (f": {message}" if message else ""), etype,
-                        str(err.get("traceback", ""))[-4000:])
-
-
-def _kit(student, what: str, helper: str, *args, **kwargs) -> dict:
-    try:
-        out = student.kit(helper, *args, **kwargs)
-    except StudentTimeout:
-        raise StudentTimeout(f"{what} did not finish within the call time limit (it hangs, or is far too slow)") \
-            from None
-    if not isinstance(out, dict):
-        raise CheckFailure(f"{what}: the grader could not read the outcome")
-    if out.get("error"):
-        raise_student_error(out["error"])
-    return out
+# --------------------------------------------------------------------------- measuring
 
 
 def trained(student, builder: str) -> dict:
-    """Build, train (the student's train_model) and predict in the worker; cached per submission."""
-    cache = _runs.setdefault(student, {})
-    if builder not in cache:
+    """The builder's archive trained (afresh, from the grader's seed) and evaluated in the measurement process."""
+    def run():
         kind, ((x_train, y_train), (x_test, _)) = mnist()
         epochs, batch_size, _ = RUNS[kind][builder]
-        try:
-            cache[builder] = ("ok", _kit(
-                student, f"training {builder}() with train_model", "keras_tools.train_and_predict", builder,
-                x_train, y_train, x_test, epochs, batch_size, seed=SEED, time_budget_s=budget(kind),
-                threads=THREADS, max_params=MAX_PARAMS))
-        except Exception as exc:  # the same failure for every test that uses this run
-            cache[builder] = ("raise", exc)
-    status, value = cache[builder]
-    if status == "raise":
-        raise value
-    return value
+        out = student.measure("fit_and_predict", built_archive(student, builder), x_train, y_train, x_test, epochs,
+                              batch_size, seed=SEED, time_budget_s=budget(kind), max_params=MAX_PARAMS,
+                              what=f"{builder}()'s model")
+        if not isinstance(out, dict):
+            raise CheckFailure(f"training {builder}()'s model: the grader could not read the outcome")
+        return out
+    return cached(student, f"trained {builder}", run)
 
 
-def probed(student) -> dict:
-    """The student's train_model on the kit's own model (cached per submission)."""
-    cache = _runs.setdefault(student, {})
-    if "probe" not in cache:
+def permutation(seed: int) -> np.ndarray:
+    """The renaming of the ten digits for train_model's probe: secret to the submission, never the identity."""
+    rng = np.random.default_rng([seed, 5])
+    while True:
+        perm = rng.permutation(10)
+        if not np.array_equal(perm, np.arange(10)):
+            return perm
+
+
+def probed(student, seed: int) -> dict:
+    """The student's train_model on the grader's start model (renamed labels), measured from its archive."""
+    def run():
         _, ((x_train, y_train), (x_test, _)) = _subset()
-        n = PROBE["n_train"]
+        n, perm = PROBE["n_train"], permutation(seed)
+        start = student.measure("probe_start", SEED)["archive"]
         try:
-            cache["probe"] = ("ok", _kit(student, "train_model", "keras_tools.train_probe", x_train[:n], y_train[:n],
-                                         x_test, PROBE["epochs"], PROBE["batch_size"], seed=SEED,
-                                         time_budget_s=60.0, threads=THREADS))
-        except Exception as exc:
-            cache["probe"] = ("raise", exc)
-    status, value = cache["probe"]
-    if status == "raise":
-        raise value
-    return value
+            out = student.kit("keras_archive.train_archive", start, x_train[:n], perm[y_train[:n]], PROBE["epochs"],
+                              PROBE["batch_size"], seed=SEED, time_budget_s=60.0, threads=THREADS)
+        except StudentTimeout:
+            raise StudentTimeout("train_model did not finish within the call time limit (it hangs, or is far too "
+                                 "slow)") from None
+        if not isinstance(out, dict):
+            raise CheckFailure("train_model: the grader could not read the outcome")
+        if out.get("error"):
+            raise_student_error(out["error"])
+        if not out.get("problem") and isinstance(out.get("archive"), np.ndarray):
+            measured = student.measure("evaluate", out["archive"], x_test, like=start, what="the model train_model "
+                                                                                            "trained")
+            out = {**out, **{k: v for k, v in measured.items() if k != "problem"},
+                   "problem": out.get("problem") or measured.get("problem", "")}
+        return out
+    return cached(student, f"probe {seed}", run)
 
 
 def _subset():
     if "subset" not in _data:
         _data["subset"] = ("subset", load_mnist("subset", quiet=True))
     return _data["subset"]
-
-
-def _labels(out: dict, key: str, n: int) -> np.ndarray:
-    pred = out.get(key)
-    if not isinstance(pred, np.ndarray) or pred.shape != (n,) or pred.dtype.kind not in "iu":
-        raise CheckFailure("the predicted labels could not be read (expected one int label per test image)")
-    return pred
 
 
 def _how(out: dict, epochs: int | None = None) -> str:
@@ -161,17 +148,11 @@ def check_accuracy(student, builder: str) -> None:
     out = trained(student, builder)
     if out.get("problem"):
         raise CheckFailure(f"no accuracy points: {str(out['problem'])[:400]}")
-    pred = _labels(out, "predictions", len(y_test))
-    accuracy = float(np.mean(pred == y_test))
+    accuracy = float(np.mean(labels(out, len(y_test)) == y_test))
     where = "full MNIST" if kind == "full" else "the bundled MNIST subset"
     if accuracy < threshold:
-        message = (f"{builder}: accuracy {accuracy:.3f} on {len(y_test)} test images of {where}, below "
-                   f"{threshold:.3f} (trained {_how(out, epochs)})")
-        fit_accuracy = out.get("fit_accuracy")
-        if isinstance(fit_accuracy, float) and fit_accuracy >= accuracy + 0.1:
-            message += (f"; on the images it was trained on it scores {fit_accuracy:.3f}: it memorized them "
-                        "instead of learning what digits look like")
-        raise CheckFailure(message)
+        raise CheckFailure(f"{builder}: accuracy {accuracy:.3f} on {len(y_test)} test images of {where}, below "
+                           f"{threshold:.3f} (trained by the grader with your compile settings, {_how(out, epochs)})")
 
 
 # --------------------------------------------------------------------------- accuracy of the three models
@@ -225,11 +206,10 @@ def _saved_model_accuracy(student, submission_dir, name: str) -> None:
     if size > MAX_MODEL_BYTES:
         raise CheckFailure(f"{name} is {size / 2**20:.0f} MB, over the limit of {MAX_MODEL_BYTES // 2**20} MB")
     data = np.frombuffer(path.read_bytes(), dtype=np.uint8).copy()
-    out = _kit(student, f"evaluating {name}", "keras_tools.evaluate_saved", data, x_test, threads=THREADS,
-               max_params=MAX_PARAMS, name=name)
+    out = student.measure("evaluate", data, x_test, max_params=MAX_PARAMS, what=name)
     if out.get("problem"):
         raise CheckFailure(f"no accuracy points: {str(out['problem'])[:400]}")
-    accuracy = float(np.mean(_labels(out, "predictions", len(y_test)) == y_test))
+    accuracy = float(np.mean(labels(out, len(y_test)) == y_test))
     if accuracy < threshold:
         raise CheckFailure(f"the submitted {name}: accuracy {accuracy:.3f} on {len(y_test)} test images, below "
                            f"{threshold:.3f} (evaluated in {out.get('wall_s')} s on {out.get('device')})")
@@ -262,13 +242,18 @@ def test_cnn_accuracy(student, submission_dir):
 # --------------------------------------------------------------------------- train_model on its own
 
 
-def _probe_fits(student) -> tuple[dict, list[dict]]:
-    out = probed(student)
+def _probe_fits(student, seed: int) -> tuple[dict, list[dict]]:
+    out = probed(student, seed)
     if out.get("problem"):
         raise CheckFailure(f"train_model: {str(out['problem'])[:400]}")
     calls = [c for c in out.get("fit_calls") or [] if isinstance(c, dict)]
     if not calls:
         raise CheckFailure("train_model never called model.fit on the model it was given")
+    if out.get("same_architecture") is not True:
+        raise CheckFailure("train_model returned a model that is not the one it was given (its layers changed)")
+    if out.get("steps") != out.get("batches"):  # the archive's optimizer state against the worker's report
+        raise CheckFailure(f"the trained model records {out.get('steps')} optimizer steps, but model.fit was seen "
+                           f"to run {out.get('batches')} batches")
     return out, calls
 
 
@@ -282,8 +267,8 @@ def _probe_fits(student) -> tuple[dict, list[dict]]:
 @pytest.mark.spec(
     "`epochs`, `batch_size`: pass them on; the grader asks for a number of epochs and counts how many ran.",
 )
-def test_train_model_runs_the_requested_epochs(student):
-    out, _ = _probe_fits(student)
+def test_train_model_runs_the_requested_epochs(student, seed):
+    out, _ = _probe_fits(student, seed)
     epochs = PROBE["epochs"]
     if out.get("epochs_run") != epochs:
         raise CheckFailure(f"train_model(model, x, y, epochs={epochs}, ...) trained {out.get('epochs_run')} epochs")
@@ -300,8 +285,8 @@ def test_train_model_runs_the_requested_epochs(student):
     "Train the compiled model on images x (float32 in [0, 1], shaped like the model's input) and integer labels y "
     "for `epochs` epochs with mini-batches of `batch_size`",
 )
-def test_train_model_uses_the_batch_size(student):
-    _, calls = _probe_fits(student)
+def test_train_model_uses_the_batch_size(student, seed):
+    _, calls = _probe_fits(student, seed)
     sizes = sorted({c.get("batch_size") for c in calls}, key=str)
     if sizes != [PROBE["batch_size"]]:
         raise CheckFailure(f"train_model(..., batch_size={PROBE['batch_size']}) called model.fit with batch_size "
@@ -318,8 +303,8 @@ def test_train_model_uses_the_batch_size(student):
 @pytest.mark.spec(
     "Train on *all* the images you are given.",
 )
-def test_train_model_uses_all_training_images(student):
-    _, calls = _probe_fits(student)
+def test_train_model_uses_all_training_images(student, seed):
+    _, calls = _probe_fits(student, seed)
     n = PROBE["n_train"]
     used = max((c.get("n_samples") or 0) * (1 - float(c.get("validation_split") or 0)) for c in calls)
     if used < 0.8 * n:
@@ -338,8 +323,8 @@ def test_train_model_uses_all_training_images(student):
     "epoch)",
     "2 losses, going down: True",
 )
-def test_train_model_returns_the_history(student):
-    out, _ = _probe_fits(student)
+def test_train_model_returns_the_history(student, seed):
+    out, _ = _probe_fits(student, seed)
     losses = out.get("loss")
     if not isinstance(losses, list) or len(losses) != out.get("epochs_run"):
         raise CheckFailure(f"the returned History holds {len(losses) if isinstance(losses, list) else 'no'} losses "
@@ -360,10 +345,10 @@ def test_train_model_returns_the_history(student):
     "`train_model(model, x, y, epochs, batch_size)` trains a compiled model",
     "`x`: the training images, float32 in $[0, 1]$, shaped like the model's input, e.g. `(n, 28, 28, 1)`;",
 )
-def test_train_model_trains_the_given_model(student):
-    out, _ = _probe_fits(student)
+def test_train_model_trains_the_given_model(student, seed):
+    out, _ = _probe_fits(student, seed)
     _, (_, (_, y_test)) = _subset()
-    accuracy = float(np.mean(_labels(out, "predictions", len(y_test)) == y_test))
+    accuracy = float(np.mean(labels(out, len(y_test)) == permutation(seed)[y_test]))
     if not out.get("weights_changed") or accuracy < PROBE["min_accuracy"]:
         raise CheckFailure(f"after train_model the softmax layer it was given scores {accuracy:.3f} on new digits "
                            f"(expected at least {PROBE['min_accuracy']})")

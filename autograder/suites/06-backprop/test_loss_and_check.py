@@ -1,13 +1,16 @@
 """Hidden tests for softmax_cross_entropy, gradient_check and relative_error (exercise 06).
 
 gradient_check takes a Python function, which cannot cross into the sandboxed worker; the tests call it through
-a kit helper (autograder/worker/ext/gradcheck.py) that applies it to fixed test functions in the worker.
+a kit helper (autograder/worker/ext/gradcheck.py) that applies it to test functions drawn per submission (from
+the secret seed): the grader sends the function's spec, both sides build it, and the grader computes what it
+expects with the reference's gradient_check on its own side.
 """
 
 import numpy as np
 import pytest
 
-from autograder.selfcheck import expect_array, expect_close, expect_tuple, expect_unchanged
+from autograder.selfcheck import CheckFailure, expect_array, expect_close, expect_tuple, expect_unchanged
+from autograder.worker.ext.gradcheck import draw_spec, make_function
 
 pytestmark = pytest.mark.visibility("hidden")
 
@@ -158,12 +161,19 @@ def test_softmax_cross_entropy_does_not_modify_inputs(student, reference, rng):
 # --------------------------------------------------------------------------- gradient_check
 
 
-def _probe(student, kind, x, a, h=None):
-    """The student's gradient_check on a fixed function, through a kit helper the student cannot edit.
+def _probe(student, spec, x, h=None):
+    """(gradient, x after the call): the student's gradient_check on the spec's function, in the worker."""
+    args = (spec, x) if h is None else (spec, x, h)
+    out = student.call("kit:gradcheck.probe", *args).value
+    if not isinstance(out, tuple) or len(out) != 2:
+        raise CheckFailure("the outcome of gradient_check could not be read")
+    return out
 
-    Returns an object with ``.value`` and ``.args`` (x after the call) like ``student.call``."""
-    args = (kind, x, a) if h is None else (kind, x, a, h)
-    return student.call("kit:gradcheck.probe", *args)
+
+def _expected(reference, spec, x, h):
+    """The reference's gradient_check on the same function, on the grader's side."""
+    f, _ = make_function(spec)
+    return reference.gradient_check(f, np.array(x, dtype=float), h)
 
 
 @pytest.mark.question("gradient_check")
@@ -177,11 +187,11 @@ def _probe(student, kind, x, a, h=None):
     "This **central difference** has an error of order $h^2$",
 )
 def test_gradient_check_central_differences(student, reference, rng):
-    x, a = rng.normal(size=6), rng.uniform(0.5, 2.0, size=6)
-    call = _probe(student, "cubic", x, a, 1e-2)
-    want = reference.gradient_check_probe("cubic", x, a, 1e-2)
-    expect_array(call.value, want, name="gradient_check of sum(a * x**3) with h = 1e-2", dtype="float",
-                 rtol=1e-7, atol=1e-10)
+    x = rng.normal(size=6)
+    spec = draw_spec(rng, x.shape, coupled=False)
+    grad, _ = _probe(student, spec, x, 1e-2)
+    expect_array(grad, _expected(reference, spec, x, 1e-2), name="gradient_check of sum(a * x**3) with h = 1e-2",
+                 dtype="float", rtol=1e-7, atol=1e-10)
 
 
 @pytest.mark.question("gradient_check")
@@ -198,11 +208,11 @@ def test_gradient_check_central_differences(student, reference, rng):
     "point and `x` is unchanged at the end.",
 )
 def test_gradient_check_coupled_any_shape(student, reference, rng):
-    x, a = rng.normal(size=(2, 3, 2)), rng.uniform(0.5, 1.5, size=(2, 3, 2))
-    call = _probe(student, "coupled", x, a, 1e-3)
-    want = reference.gradient_check_probe("coupled", x, a, 1e-3)
-    expect_array(call.value, want, name="gradient_check of (sum(a * x))**3 for x of shape (2, 3, 2)", dtype="float",
-                 rtol=1e-7, atol=1e-9)
+    x = rng.normal(size=(2, 3, 2))
+    spec = draw_spec(rng, x.shape, coupled=True)
+    grad, _ = _probe(student, spec, x, 1e-3)
+    expect_array(grad, _expected(reference, spec, x, 1e-3), name="gradient_check of a function whose entries "
+                 "interact, for x of shape (2, 3, 2)", dtype="float", rtol=1e-7, atol=1e-9)
 
 
 @pytest.mark.question("gradient_check")
@@ -216,9 +226,9 @@ def test_gradient_check_coupled_any_shape(student, reference, rng):
     "point and `x` is unchanged at the end.",
 )
 def test_gradient_check_restores_x(student, rng):
-    x, a = rng.normal(size=(3, 2)), rng.uniform(0.5, 1.5, size=(3, 2))
-    call = _probe(student, "coupled", x, a, 1e-4)
-    expect_unchanged(x, call.args[1], name="x (restore every entry after perturbing it)")
+    x = rng.normal(size=(3, 2))
+    _, after = _probe(student, draw_spec(rng, x.shape, coupled=True), x, 1e-4)
+    expect_unchanged(x, after, name="x (restore every entry after perturbing it)")
 
 
 @pytest.mark.question("gradient_check")
@@ -232,9 +242,10 @@ def test_gradient_check_restores_x(student, rng):
     "With $h = 10^{-5}$ in float64, central differences agree with a correct gradient to about 7 to 10 digits.",
 )
 def test_gradient_check_default_h(student, rng):
-    x, a = rng.normal(size=5), rng.uniform(0.5, 2.0, size=5)
-    call = _probe(student, "cubic", x, a)
-    expect_array(call.value, 3 * a * x ** 2, name="gradient_check of sum(a * x**3) with the default h",
+    x = rng.normal(size=5)
+    spec = draw_spec(rng, x.shape, coupled=False)
+    grad, _ = _probe(student, spec, x)
+    expect_array(grad, make_function(spec)[1](x), name="gradient_check of sum(a * x**3) with the default h",
                  dtype="float", rtol=1e-7, atol=1e-8)
 
 

@@ -1,30 +1,34 @@
 """Hidden tests of 07-lstm: the character model and its training function.
 
-A Keras model cannot cross into the grader. The kit helper ``lstm_tools.describe`` builds the student's model
-in the sandboxed worker and sends back its shapes and layers; ``lstm_tools.train_and_predict`` does the one
-training run of a submission there: the student's model, trained by the student's ``train_char_model`` (a
-fixed seed, pinned threads, a time budget), returning next-character probabilities for held-out windows.
+Measured outside the worker (autograder/keras_measure.py, worker/measure.py): the worker builds the student's
+model and sends it as a ``.keras`` archive; the measurement process, a sandbox where no student code runs, loads
+it in safe mode, describes it (shapes, layers, compile settings, whether its outputs are probabilities) and
+trains it there by model.fit with the student's compile settings from weights it initialises from the grader's
+seed (a fixed seed, pinned threads, a time budget), then gives next-character probabilities for the held-out
+windows, which the worker never receives. ``train_char_model`` is graded on its own: the kit's small model,
+made in the measurement process, trained by it in the worker on part of the training windows, and the archive
+that comes back compared there with the start.
 
-The grader keeps the held-out targets and computes the perplexity here. The corpus is the solution
-notebook's own ``load_corpus()`` (standard-library source, the same on every machine with the same Python),
-cut into windows by its ``make_windows``; the vocabulary and the split are the grader's, so a wrong
-``encode`` cannot spoil this test. The bound is relative to a bigram model counted on the same training
-text (a model that only looks at the last character gets about its perplexity), which makes it hold across
-Python versions whose modules differ a little. Measured with the reference (2 threads, seed 1234): 4.61
-against a bigram baseline of 8.49 (bound 6.37) and a unigram baseline of 16.10; a model without the LSTM
-(Embedding, Flatten, Dense) gets 7.08.
+The grader keeps the held-out targets and computes the perplexity here. The corpus is the solution notebook's
+own ``load_corpus()`` (standard-library source, the same on every machine with the same Python), cut into
+windows by its ``make_windows``; the vocabulary and the split are the grader's, so a wrong ``encode`` cannot
+spoil this test. The grader checks that the returned rows are probabilities before it computes anything. The
+bound is relative to a bigram model counted on the same training text (a model that only looks at the last
+character gets about its perplexity), which makes it hold across Python versions whose modules differ a
+little. Measured with the reference (2 threads, seed 1234): 4.61 against a bigram baseline of 8.49 (bound
+6.37) and a unigram baseline of 16.10; a model without the LSTM (Embedding, Flatten, Dense) gets 7.08.
 """
 
 from __future__ import annotations
 
 import tomllib
-import weakref
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from autograder.selfcheck import CheckFailure, MissingFunction, StudentRaised, StudentTimeout
+from autograder.keras_measure import built_archive, cached, raise_student_error
+from autograder.selfcheck import CheckFailure, StudentTimeout
 
 pytestmark = pytest.mark.visibility("hidden")
 
@@ -42,7 +46,6 @@ MAX_PARAMS = int(TRAINING.get("max_params", 1_000_000))
 MAX_RATIO = float(TRAINING.get("max_ratio_to_bigram", 0.75))
 LOSS_NAMES = {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"}
 
-_runs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _data: dict[str, dict] = {}
 
 
@@ -78,18 +81,6 @@ def corpus(reference) -> dict:
 # --------------------------------------------------------------------------- calling the kit
 
 
-def raise_student_error(err) -> None:
-    err = err if isinstance(err, dict) else {}
-    fn, etype = str(err.get("function", "?"))[:100], str(err.get("type", "Exception"))[:100]
-    message = str(err.get("message", ""))[:1500]
-    if etype == "MissingFunction":
-        raise MissingFunction(f"{fn} is not defined")
-    if etype == "NotImplementedError":
-        raise StudentRaised(f"{fn} is not implemented yet (it raises NotImplementedError)", etype)
-    raise StudentRaised(f"{fn} raised {etype}" + (f": {message}" if message else ""), etype,
-                        str(err.get("traceback", ""))[-4000:])
-
-
 def _kit(student, what: str, helper: str, *args, **kwargs) -> dict:
     try:
         out = student.kit(helper, *args, **kwargs)
@@ -101,38 +92,62 @@ def _kit(student, what: str, helper: str, *args, **kwargs) -> dict:
     return out
 
 
-def _cached(student, key: str, make):
-    cache = _runs.setdefault(student, {})
-    if key not in cache:
-        try:
-            cache[key] = ("ok", make())
-        except Exception as exc:  # the same failure for every test that uses it
-            cache[key] = ("raise", exc)
-    status, value = cache[key]
-    if status == "raise":
-        raise value
-    return value
-
-
 def described(student, vocab_size: int, seq_len: int) -> dict:
-    """The kit's description of build_char_model(vocab_size, seq_len) (cached per submission)."""
-    out = _cached(student, f"describe {vocab_size} {seq_len}", lambda: _kit(
-        student, "build_char_model", "lstm_tools.describe", vocab_size, seq_len, threads=THREADS))
-    if out.get("error"):
-        raise_student_error(out["error"])
+    """The measured description of build_char_model(vocab_size, seq_len), from its archive (cached)."""
+    out = cached(student, f"describe {vocab_size} {seq_len}", lambda: student.measure(
+        "describe_chars", built_archive(student, "build_char_model", vocab_size, seq_len), vocab_size, seq_len))
+    if not isinstance(out, dict):
+        raise CheckFailure("the description of build_char_model's model could not be read")
     if out.get("problem"):
         raise CheckFailure(str(out["problem"])[:400])
     return out
 
 
 def trained(student, reference) -> dict:
-    """The one training run of the submission (cached)."""
+    """The submission's model trained and evaluated on the held-out windows in the measurement process."""
     def run():
         data = corpus(reference)
-        return _kit(student, "training build_char_model() with train_char_model", "lstm_tools.train_and_predict",
-                    data["x_train"], data["y_train"], data["x_held"], data["vocab_size"], SEQ_LEN, EPOCHS,
-                    BATCH_SIZE, seed=SEED, time_budget_s=BUDGET_S, threads=THREADS, max_params=MAX_PARAMS)
-    return _cached(student, "train", run)
+        archive = built_archive(student, "build_char_model", data["vocab_size"], SEQ_LEN)
+        return student.measure("fit_and_predict_chars", archive, data["x_train"], data["y_train"], data["x_held"],
+                               data["vocab_size"], SEQ_LEN, EPOCHS, BATCH_SIZE, seed=SEED, time_budget_s=BUDGET_S,
+                               max_params=MAX_PARAMS)
+    return cached(student, "train", run)
+
+
+PROBE_WINDOWS = 3000
+
+
+def probed(student, reference) -> dict:
+    """The student's train_char_model on the grader's start model (the kit's small model, made in the
+    measurement process), on part of the training windows; the archive it returns is compared there with the
+    start (same architecture, weights changed). Cached."""
+    def run():
+        data = corpus(reference)
+        start = student.measure("probe_start_chars", data["vocab_size"], SEQ_LEN, SEED)["archive"]
+        out = _kit(student, "train_char_model", "keras_archive.train_char_archive", start,
+                   data["x_train"][:PROBE_WINDOWS], data["y_train"][:PROBE_WINDOWS], EPOCHS, BATCH_SIZE, seed=SEED,
+                   time_budget_s=BUDGET_S, threads=THREADS)
+        if isinstance(out.get("archive"), np.ndarray):
+            measured = student.measure("compare", out["archive"], start)
+            out = {**out, "weights_changed": bool(measured.get("weights_changed")) and not measured.get("problem"),
+                   "same_architecture": measured.get("same_architecture") is True}
+        else:
+            out = {**out, "weights_changed": False, "same_architecture": False}
+        return out
+    return cached(student, "probe", run)
+
+
+def not_probabilities(rows: np.ndarray, atol: float = 1e-3) -> str:
+    """Why ``rows`` are not probability rows (finite, in [0, 1], each summing to 1), or "" when they are."""
+    rows = np.asarray(rows, dtype=np.float64)
+    if not np.all(np.isfinite(rows)):
+        return "some are NaN or infinite"
+    if rows.min(initial=0.0) < -1e-6 or rows.max(initial=0.0) > 1 + 1e-6:
+        return f"values from {rows.min():.3g} to {rows.max():.3g}, outside [0, 1]"
+    sums = rows.sum(axis=1)
+    if not np.allclose(sums, 1.0, atol=atol):
+        return f"rows sum to {sums.min():.3g}..{sums.max():.3g}, not 1"
+    return ""
 
 
 def has_lstm(layers: list) -> bool:
@@ -225,27 +240,23 @@ def test_model_outputs_probabilities_and_is_compiled(student):
 def test_model_perplexity(student, reference):
     data = corpus(reference)
     out = trained(student, reference)
-    build = out.get("build") if isinstance(out.get("build"), dict) else {}
-    if build.get("error"):
-        raise_student_error(build["error"])
-    if build.get("problem"):
-        raise CheckFailure(f"no perplexity points: {str(build['problem'])[:400]}")
     probs = out.get("probs")
     if out.get("problem") or probs is None:
         raise CheckFailure(f"no perplexity points: {str(out.get('problem') or 'the model gave no predictions')[:400]}")
     n, v = len(data["y_held"]), data["vocab_size"]
     if not isinstance(probs, np.ndarray) or probs.shape != (n, v) or probs.dtype.kind != "f":
         raise CheckFailure("the grader could not read the model's predictions (one row of probabilities per window)")
+    problem = not_probabilities(probs)
+    if problem:
+        raise CheckFailure(f"no perplexity points: the model's outputs are not probabilities ({problem})")
     p_target = probs[np.arange(n), data["y_held"]].astype(np.float64)
     ppl = perplexity(p_target)
     bound = MAX_RATIO * data["bigram"]
-    trained_by = "your train_char_model" if out.get("fit_by") == "student" else \
-        "model.fit (your train_char_model failed)"
     if not ppl < bound:
         raise CheckFailure(
             f"held-out perplexity {ppl:.2f}, above the bound {bound:.2f} ({MAX_RATIO:g} x the bigram baseline "
-            f"{data['bigram']:.2f}; unigram baseline {data['unigram']:.2f}); trained by {trained_by}, "
-            f"{out.get('epochs_trained')} of {EPOCHS} epochs in {out.get('wall_s')} s on "
+            f"{data['bigram']:.2f}; unigram baseline {data['unigram']:.2f}); trained by the grader with your "
+            f"compile settings, {out.get('epochs_run')} of {EPOCHS} epochs in {out.get('wall_s')} s on "
             f"{str(out.get('device', '?'))[:60]}")
 
 
@@ -253,8 +264,7 @@ def test_model_perplexity(student, reference):
 
 
 def training(student, reference) -> dict:
-    out = trained(student, reference)
-    train = out.get("train") if isinstance(out.get("train"), dict) else {}
+    train = probed(student, reference)
     if train.get("error"):
         raise_student_error(train["error"])
     return train
@@ -318,7 +328,7 @@ def test_train_uses_the_batch_size(student, reference):
 )
 def test_train_uses_all_windows(student, reference):
     calls = fit_calls(training(student, reference))
-    n = len(corpus(reference)["y_train"])
+    n = min(PROBE_WINDOWS, len(corpus(reference)["y_train"]))
     used = max((c.get("n_samples") or 0) * (1 - float(c.get("validation_split") or 0)) for c in calls)
     if used < 0.9 * n:
         raise CheckFailure(f"train_char_model was given {n} windows but trained on {int(used)} of them")
@@ -363,5 +373,7 @@ def test_train_returns_the_history(student, reference):
 )
 def test_train_trains_the_given_model(student, reference):
     train = training(student, reference)
+    if not train.get("same_architecture"):  # measured on the archive it returned, not the worker's word
+        raise CheckFailure("train_char_model left a different model than the one it was given (its layers changed)")
     if not train.get("weights_changed"):
         raise CheckFailure("the weights of the model given to train_char_model did not change")

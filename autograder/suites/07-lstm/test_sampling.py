@@ -19,9 +19,11 @@ pytestmark = pytest.mark.visibility("hidden")
 N_DRAWS = 4000
 
 
-def draws(student, probs, temperature, seed, n=N_DRAWS):
-    """n draws of the student's sample with one generator; their types checked to be int."""
-    out = student.kit("lstm_tools.sample_many", np.asarray(probs, dtype=float), float(temperature), int(seed), n)
+def draws(student, probs, temperature, seed, n=N_DRAWS, readonly=False):
+    """n draws of the student's sample with one generator; their types checked to be int. With ``readonly``
+    every call gets probs as an array it cannot write to."""
+    out = student.kit("lstm_tools.sample_many", np.asarray(probs, dtype=float), float(temperature), int(seed), n,
+                      readonly=readonly)
     if not isinstance(out, dict):
         raise CheckFailure("the grader could not read what sample returned")
     err = out.get("error")
@@ -232,7 +234,11 @@ def test_sample_is_stable(student, rng):
     "Never modify the arrays you are given.",
 )
 def test_sample_does_not_modify_probs(student, rng):
+    # By construction, not by the worker's word: probs arrive read-only, so writing into them raises there.
     for temperature in (0.5, 1.0, 2.0):
-        _, out = draws(student, random_probs(rng, 5), temperature, int(rng.integers(1 << 30)), n=3)
-        if out.get("probs_changed"):
-            raise CheckFailure(f"sample modified probs in place (temperature {temperature:g})")
+        try:
+            draws(student, random_probs(rng, 5), temperature, int(rng.integers(1 << 30)), n=3, readonly=True)
+        except StudentRaised as exc:
+            if "read-only" in str(exc):
+                raise CheckFailure(f"sample modified probs in place (temperature {temperature:g}): {exc}") from None
+            raise

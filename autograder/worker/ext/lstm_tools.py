@@ -68,12 +68,15 @@ def _function(namespace: dict, name: str):
 # --------------------------------------------------------------------------- sampling
 
 
-def sample_many(namespace: dict, probs: np.ndarray, temperature: float, seed: int, n: int) -> dict:
+def sample_many(namespace: dict, probs: np.ndarray, temperature: float, seed: int, n: int,
+                readonly: bool = False) -> dict:
     """``n`` draws ``sample(probs, temperature, rng)`` with ``rng = np.random.default_rng(seed)``.
 
     Returns ``draws`` (int64 array of the indices, or None), ``types`` (the names of the types the calls
     returned, e.g. ["int"]), ``error`` (the first exception) and ``problem`` (a value that is no index).
-    Each call gets its own copy of ``probs``; ``probs_changed`` says whether a call modified it.
+    Each call gets its own copy of ``probs``; ``probs_changed`` says whether a call modified it (the grader does
+    not rely on it). With ``readonly`` each call gets a read-only copy that cannot be made writeable again: a
+    ``sample`` that writes into probs raises.
     """
     out: dict[str, Any] = {"draws": None, "types": [], "error": None, "problem": "", "probs_changed": False}
     fn = _function(namespace, "sample")
@@ -84,7 +87,7 @@ def sample_many(namespace: dict, probs: np.ndarray, temperature: float, seed: in
     draws = np.empty(min(int(n), MAX_DRAWS), dtype=np.int64)
     types: list[str] = []
     for k in range(len(draws)):
-        given = probs.copy()
+        given = np.frombuffer(probs.tobytes(), dtype=probs.dtype).reshape(probs.shape) if readonly else probs.copy()
         try:
             value = fn(given, temperature, rng)
         except Exception as exc:

@@ -21,8 +21,13 @@ ALTERNATIVES = [(aid, a.name) for aid in ASSIGNMENTS for a in load_alternatives(
 
 
 @cache
+def _audit(aid: str) -> AuditReport:
+    return audit(load_assignment(aid, ROOT))
+
+
 def audited(aid: str) -> AuditReport:
-    report = audit(load_assignment(aid, ROOT))
+    """The assignment's audit, computed once (a failed audit is not recomputed by every test)."""
+    report = _audit(aid)
     assert not report.problems, report.problems
     return report
 

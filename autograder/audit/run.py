@@ -166,6 +166,48 @@ def _release_current(assignment: Assignment) -> list[str]:
     return out
 
 
+@dataclass
+class _Job:
+    kind: str  # "reference" | "stub" | "mutant" | "alternative"
+    submission: Submission
+    item: Mutant | Alternative | None = None
+
+
+def _jobs(assignment: Assignment, released: Path, tmp: Path, mutants: list[Mutant],
+          alternatives: list[Alternative]) -> list[_Job]:
+    """The notebooks to grade: reference, stub, solution + each mutant, release + each alternative."""
+    jobs = [_Job("reference", Submission("reference", assignment.source_notebook)),
+            _Job("stub", Submission("stub", released))]
+    for i, m in enumerate(mutants):
+        path = _with_cell(assignment.source_notebook, m.code(), tmp / f"m{i}" / released.name)
+        jobs.append(_Job("mutant", Submission("mutant", path), m))
+    for i, a in enumerate(alternatives):
+        path = _with_cell(released, a.code(), tmp / f"a{i}" / released.name)
+        jobs.append(_Job("alternative", Submission(f"alternative-{i}", path), a))
+    return jobs
+
+
+def _record(report: AuditReport, job: _Job, result: SubmissionResult | None) -> None:
+    name = f"{job.kind} {job.item.name}" if job.item else job.kind
+    if result is None:
+        report.problems.append(f"{name}: no result came back")
+        return
+    if result.status == "error":  # nothing could be graded: the audit's or the kit's fault, not a score
+        report.problems.append(f"{name}: {result.error}")
+    graded = _graded(result)
+    if job.kind == "reference":
+        report.reference = graded
+    elif job.kind == "stub":
+        report.stub = graded
+    elif isinstance(job.item, Mutant):
+        hints = [h.lower() for t in result.tests if t.outcome != "passed" for h in t.hints]
+        report.mutants.append(MutantOutcome(job.item.name, job.item.function, job.item.mistake,
+                                            job.item.hint_keyword, graded,
+                                            any(job.item.hint_keyword.lower() in h for h in hints)))
+    elif isinstance(job.item, Alternative):
+        report.alternatives.append(AlternativeOutcome(job.item.name, job.item.style, graded))
+
+
 def audit(assignment: Assignment, workers: int | None = None,
           mutants: list[Mutant] | None = None, alternatives: list[Alternative] | None = None) -> AuditReport:
     """Audit one assignment: trace its tests, grade reference, stub, mutants and alternatives, check the release."""
@@ -179,45 +221,17 @@ def audit(assignment: Assignment, workers: int | None = None,
     report.leaks = leaks(assignment.release_dir, assignment.aid) + _release_current(assignment)
     mutants = load_catalogue(assignment.hidden_suite) if mutants is None else mutants
     alternatives = load_alternatives(assignment.hidden_suite) if alternatives is None else alternatives
-
     with tempfile.TemporaryDirectory(prefix=f"audit-{assignment.aid}-") as tmp:
-        jobs: dict[str, tuple[str, object]] = {}  # notebook path -> (kind, mutant/alternative)
-        subs = [Submission("reference", assignment.source_notebook), Submission("stub", released)]
-        jobs[str(assignment.source_notebook)], jobs[str(released)] = ("reference", None), ("stub", None)
-        for i, m in enumerate(mutants):
-            path = _with_cell(assignment.source_notebook, m.code(), Path(tmp) / f"m{i}" / released.name)
-            subs.append(Submission("mutant", path))
-            jobs[str(path)] = ("mutant", m)
-        for i, a in enumerate(alternatives):
-            path = _with_cell(released, a.code(), Path(tmp) / f"a{i}" / released.name)
-            subs.append(Submission(f"alternative-{i}", path))
-            jobs[str(path)] = ("alternative", a)
+        jobs = _jobs(assignment, released, Path(tmp), mutants, alternatives)
         executor = Executor("local", workers or os.cpu_count() or 1)
-        options = options_for(assignment.settings, plots=False)
         results: dict[str, SubmissionResult] = {}
         try:
-            for result in grade_all(assignment, subs, options, executor):
+            for result in grade_all(assignment, [j.submission for j in jobs],
+                                    options_for(assignment.settings, plots=False), executor):
                 results[result.notebook] = result
         except SuiteError as exc:
             report.problems.append(str(exc))
             return report
-
-    for path, (kind, item) in jobs.items():
-        result = results.get(path)
-        if result is None:
-            report.problems.append(f"{kind} {getattr(item, 'name', '')}: no result came back")
-            continue
-        if result.status == "error":  # the notebook could not be graded at all: the audit's fault, or the kit's
-            report.problems.append(f"{kind} {getattr(item, 'name', '')}: {result.error}".replace("  ", " "))
-        graded = _graded(result)
-        if kind == "reference":
-            report.reference = graded
-        elif kind == "stub":
-            report.stub = graded
-        elif kind == "mutant":
-            hints = [h.lower() for t in result.tests if t.outcome != "passed" for h in t.hints]
-            report.mutants.append(MutantOutcome(item.name, item.function, item.mistake, item.hint_keyword, graded,
-                                                any(item.hint_keyword.lower() in h for h in hints)))
-        else:
-            report.alternatives.append(AlternativeOutcome(item.name, item.style, graded))
+    for job in jobs:
+        _record(report, job, results.get(str(job.submission.path)))
     return report

@@ -19,25 +19,6 @@ ASSIGNMENTS = list_assignments(ROOT)
 MUTANTS = [(aid, m.name) for aid in ASSIGNMENTS for m in load_catalogue(SUITES_DIR / aid)]
 ALTERNATIVES = [(aid, a.name) for aid in ASSIGNMENTS for a in load_alternatives(SUITES_DIR / aid)]
 
-# Issue 12b writes the spec quotes and alternatives of 05-07 on its own branch. Only while a suite has none of
-# that work at all (no alternatives.py, not one spec marker) are these two claims expected to fail for it; as
-# soon as 12b's files are there they are checked in full. 01-04 never get this.
-AWAITING_12B = {"05-cnn", "06-backprop", "07-lstm"}
-
-
-def _awaiting(aid: str, has_work) -> object:
-    if aid in AWAITING_12B and not has_work(SUITES_DIR / aid):
-        return pytest.param(aid, marks=pytest.mark.xfail(reason="spec quotes and alternatives come with issue 12b"))
-    return aid
-
-
-def _has_quotes(suite: Path) -> bool:
-    return any("pytest.mark.spec(" in p.read_text(encoding="utf-8") for p in suite.glob("test_*.py"))
-
-
-def _has_alternatives(suite: Path) -> bool:
-    return (suite / "alternatives.py").exists()
-
 
 @cache
 def _audit(aid: str) -> AuditReport:
@@ -69,7 +50,7 @@ def test_points_of_the_tests_match_the_grade_cells(aid):
     assert report.points_ok, report.points
 
 
-@pytest.mark.parametrize("aid", [_awaiting(aid, _has_quotes) for aid in ASSIGNMENTS])
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
 def test_every_test_quotes_the_released_notebook(aid):
     report = audited(aid)
     assert report.traced and not report.untraced, [(t.nodeid, t.problem) for t in report.untraced]
@@ -85,7 +66,7 @@ def test_each_suite_has_a_catalogue_of_at_least_eight_mutants(aid):
     assert len(load_catalogue(SUITES_DIR / aid)) >= 8
 
 
-@pytest.mark.parametrize("aid", [_awaiting(aid, _has_alternatives) for aid in ASSIGNMENTS])
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
 def test_each_suite_has_at_least_four_alternatives(aid):
     assert len(load_alternatives(SUITES_DIR / aid)) >= 4
 

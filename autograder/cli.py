@@ -1,14 +1,15 @@
-"""The ``autograder`` command: release, grade, check.
+"""The ``autograder`` command: release, grade, check, audit.
 
 Exit codes scripts can rely on: 0 done (for ``check``: every public test passed), 1 ``check``
-found failing tests, 2 usage or input error, 3 sandbox required but unavailable, 4 a course
-bug (a suite or release that does not load).
+found failing tests (``audit``: a claim that does not hold), 2 usage or input error, 3 sandbox
+required but unavailable, 4 a course bug (a suite or release that does not load).
 """
 
 from __future__ import annotations
 
 import click
 
+from autograder.commands.audit import audit
 from autograder.commands.check import check
 from autograder.commands.collect import collect
 from autograder.commands.grade import grade
@@ -24,5 +25,5 @@ def main() -> None:
     """Release, self-check and grade the Deep Learning course notebooks."""
 
 
-for command in (release, collect, grade, check, merge, report, gradescope):
+for command in (release, collect, grade, check, merge, report, gradescope, audit):
     main.add_command(command)

@@ -1,61 +1,64 @@
-"""Every hidden suite against its reference, its stub and its catalogue of mutants, through the real engine."""
+"""Every suite audited through the real engine (``autograder audit``): reference, stub, spec quotes, mutants,
+alternatives, release and points. Each assignment is audited once (its notebooks graded as one parallel
+batch); the tests below read that audit, one test per claim, per mutant and per alternative."""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
-import nbformat
 import pytest
 
+from autograder.alternatives import load_alternatives
+from autograder.audit.run import AuditReport, audit
 from autograder.course import SUITES_DIR, find_course_root, list_assignments, load_assignment
 from autograder.mutants import load_catalogue
-from autograder.runner import Submission, grade_submission
-from autograder.session import options_for
 
 ROOT = find_course_root(Path(__file__).parent)
 ASSIGNMENTS = list_assignments(ROOT)
-CASES = [(aid, m) for aid in ASSIGNMENTS for m in load_catalogue(SUITES_DIR / aid)]
+MUTANTS = [(aid, m.name) for aid in ASSIGNMENTS for m in load_catalogue(SUITES_DIR / aid)]
+ALTERNATIVES = [(aid, a.name) for aid in ASSIGNMENTS for a in load_alternatives(SUITES_DIR / aid)]
 
 
-def grade(aid: str, path: Path, student: str = "mutant"):
-    assignment = load_assignment(aid, ROOT)
-    return grade_submission(assignment, Submission(student, path), options_for(assignment.settings))
+@cache
+def _audit(aid: str) -> AuditReport:
+    return audit(load_assignment(aid, ROOT))
 
 
-def with_cell(aid: str, source: str, tmp_path: Path) -> Path:
-    """The solution notebook with one more code cell at the end."""
-    assignment = load_assignment(aid, ROOT)
-    nb = nbformat.read(assignment.source_notebook, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(source))
-    out = tmp_path / assignment.source_notebook.name
-    nbformat.write(nb, out)
-    return out
+def audited(aid: str) -> AuditReport:
+    """The assignment's audit, computed once (a failed audit is not recomputed by every test)."""
+    report = _audit(aid)
+    assert not report.problems, report.problems
+    return report
 
 
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
 def test_reference_gets_full_marks(aid):
-    assignment = load_assignment(aid, ROOT)
-    result = grade(aid, assignment.source_notebook)
-    failing = [(t.name, t.message) for t in result.tests if t.outcome != "passed"]
-    assert result.score == assignment.max_score, failing
+    report = audited(aid)
+    assert report.reference is not None and report.reference.full, report.reference
 
 
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
 def test_released_stub_gets_zero(aid):
-    assignment = load_assignment(aid, ROOT)
-    result = grade(aid, assignment.release_dir / assignment.source_notebook.name, "stub")
-    assert result.score == 0
-    assert all("not implemented yet" in t.message for t in result.tests if t.kind == "raised")
+    report = audited(aid)
+    assert report.stub is not None and report.stub.score == 0, report.stub
 
 
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
 def test_points_of_the_tests_match_the_grade_cells(aid):
-    assignment = load_assignment(aid, ROOT)
-    result = grade(aid, assignment.source_notebook)
-    per_question: dict[str, float] = {}
-    for t in result.tests:
-        per_question[t.question] = per_question.get(t.question, 0) + t.points
-    assert per_question == assignment.questions
+    report = audited(aid)
+    assert report.points_ok, report.points
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+def test_every_test_quotes_the_released_notebook(aid):
+    report = audited(aid)
+    assert report.traced and not report.untraced, [(t.nodeid, t.problem) for t in report.untraced]
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+def test_the_release_leaks_nothing_and_is_current(aid):
+    assert not audited(aid).leaks
 
 
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
@@ -63,13 +66,21 @@ def test_each_suite_has_a_catalogue_of_at_least_eight_mutants(aid):
     assert len(load_catalogue(SUITES_DIR / aid)) >= 8
 
 
-@pytest.mark.parametrize("aid, mutant", CASES, ids=[f"{a}:{m.name}" for a, m in CASES])
-def test_mutant_loses_points_and_sees_a_hint_naming_its_mistake(aid, mutant, tmp_path):
-    result = grade(aid, with_cell(aid, mutant.code(), tmp_path))
-    assert result.score < result.max_score, f"{mutant.name} ({mutant.mistake}) got full marks"
-    failing = [t for t in result.tests if t.outcome != "passed"]
-    hints = [h.lower() for t in failing for h in t.hints]
-    assert any(mutant.hint_keyword.lower() in h for h in hints), (
-        f"{mutant.name}: no failing test's hint mentions {mutant.hint_keyword!r}; failing: "
-        + "; ".join(f"{t.name}: {t.hints[:1]}" for t in failing)
-    )
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+def test_each_suite_has_at_least_four_alternatives(aid):
+    assert len(load_alternatives(SUITES_DIR / aid)) >= 4
+
+
+@pytest.mark.parametrize("aid, name", MUTANTS, ids=[f"{a}:{m}" for a, m in MUTANTS])
+def test_mutant_loses_points_and_sees_a_hint_naming_its_mistake(aid, name):
+    mutant = next(m for m in audited(aid).mutants if m.name == name)
+    assert mutant.caught, f"{name} ({mutant.mistake}) got full marks"
+    assert mutant.hinted, f"{name}: no failing test's hint mentions {mutant.hint_keyword!r}; failing: " \
+                          + "; ".join(mutant.graded.failing)
+
+
+@pytest.mark.parametrize("aid, name", ALTERNATIVES, ids=[f"{a}:{n}" for a, n in ALTERNATIVES])
+def test_alternative_gets_full_marks(aid, name):
+    alternative = next(a for a in audited(aid).alternatives if a.name == name)
+    assert alternative.full, f"{name} ({alternative.style}): {alternative.graded.score:g}/" \
+                             f"{alternative.graded.max_score:g}; " + "; ".join(alternative.graded.failing)

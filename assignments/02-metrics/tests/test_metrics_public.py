@@ -40,6 +40,10 @@ def expect_counts(out, expected, name):
     "positive but predicted negative; TN: both negative. Count with boolean masks such as "
     "(y_true == positive) & (y_pred == positive) and convert each count with int(...).",
 )
+@pytest.mark.spec(
+    "In the spam example, e-mails 1, 3 and 7 are true positives, 2 and 6 false positives",
+    'return a dict with the keys `"tp"`, `"fp"`, `"fn"`, `"tn"` and Python `int` values',
+)
 def test_binary_counts_spam(student):
     expect_counts(student.binary_counts(Y_TRUE_SPAM, Y_PRED_SPAM), {"tp": 3, "fp": 2, "fn": 1, "tn": 4},
                   "binary_counts(y_true_spam, y_pred_spam)")
@@ -52,6 +56,11 @@ def test_binary_counts_spam(student):
     "With labels -1 and +1 and positive=1, -1 is the negative class. Every example is in exactly one of "
     "the four boxes. Return {'tp': ..., 'fp': ..., 'fn': ..., 'tn': ...} with int values, and do not "
     "change y_true or y_pred.",
+)
+@pytest.mark.spec(
+    'return a dict with the keys `"tp"`, `"fp"`, `"fn"`, `"tn"` and Python `int` values',
+    "The four counts add up to the number of examples.",
+    "do not modify the arrays you are given",
 )
 def test_binary_counts_contract(student, rng):
     y_true = np.where(rng.random(15) < 0.4, 1, -1)
@@ -78,6 +87,11 @@ def test_binary_counts_contract(student, rng):
     "predicted dog. If you get the transposed matrix, your rows are the predicted classes (the lecture's "
     "drawing). Return an integer array.",
 )
+@pytest.mark.spec(
+    "return an **integer** array of shape $(k, k)$ with rows = actual, columns = predicted.",
+    "`labels=None`: the classes are all labels that occur in `y_true` or in `y_pred`",
+    "(a class that is only ever predicted still gets a row and a column), **sorted** in increasing order;",
+)
 def test_confusion_matrix_pets(student):
     expect_array(student.confusion_matrix(Y_TRUE_PETS, Y_PRED_PETS), CM_PETS,
                  name="confusion_matrix(y_true_pets, y_pred_pets)", dtype="int", exact=True)
@@ -89,6 +103,11 @@ def test_confusion_matrix_pets(student):
     "A k x k integer matrix whose entries add up to n and whose diagonal counts the correct predictions.",
     "With labels=[1, 0] the spam example gives [[TP, FN], [FP, TN]] = [[3, 1], [2, 4]]: the rows follow "
     "the given labels in the given order (actual), the columns too (predicted).",
+)
+@pytest.mark.spec(
+    "`labels` given: use exactly these labels, in the given order;",
+    "examples whose actual or predicted label is not in `labels` are not counted.",
+    "return an **integer** array of shape $(k, k)$ with rows = actual, columns = predicted.",
 )
 def test_confusion_matrix_given_labels(student):
     expect_array(student.confusion_matrix(Y_TRUE_SPAM, Y_PRED_SPAM, labels=[1, 0]), np.array([[3, 1], [2, 4]]),
@@ -105,6 +124,7 @@ def test_confusion_matrix_given_labels(student):
     "7 of the 10 spam-filter predictions are right (0.7), 9 of the 12 pet predictions (0.75). Count "
     "correct negatives as well as correct positives, and return a float.",
 )
+@pytest.mark.spec("Accuracy is the fraction of examples that were classified correctly", "returning a Python `float`")
 def test_accuracy_examples(student):
     expect_close(student.accuracy(Y_TRUE_SPAM, Y_PRED_SPAM), 0.7, name="accuracy(spam example)")
     expect_close(student.accuracy(Y_TRUE_PETS, Y_PRED_PETS), 0.75, name="accuracy(pet example)")
@@ -120,6 +140,10 @@ def test_accuracy_examples(student):
     "5 e-mails are predicted spam and 3 of them are spam: precision TP / (TP + FP) = 3/5 = 0.6. Taking "
     "normal mail (positive=0) as the positive class gives 4/5 = 0.8.",
 )
+@pytest.mark.spec(
+    "Precision TP / (TP + FP): of the examples predicted positive, the fraction that are positive.",
+    '`"binary"`: no averaging; only the class `positive` counts',
+)
 def test_precision_spam(student):
     expect_close(student.precision(Y_TRUE_SPAM, Y_PRED_SPAM), 0.6, name="precision(spam example)")
     expect_close(student.precision(Y_TRUE_SPAM, Y_PRED_SPAM, positive=0), 0.8,
@@ -132,6 +156,11 @@ def test_precision_spam(student):
     "Compare with the per-class table of the pet example in the notebook.",
     "macro: the mean of the per-class precisions 7/8, 2/4 and 0 (bird is never predicted: 0/0 counts as "
     "0.0), about 0.458; micro: the summed TP over the summed TP + FP, 9/12 = 0.75.",
+)
+@pytest.mark.spec(
+    '`"macro"`: compute the metric for every class, then take the plain mean.',
+    '`"micro"`: add up TP, FP and FN over all classes first, then compute the metric once from the sums.',
+    "The pet example, class by class (from the confusion matrix above):",
 )
 def test_precision_pets_averages(student):
     expect_close(student.precision(Y_TRUE_PETS, Y_PRED_PETS, average="macro"), (7 / 8 + 2 / 4 + 0) / 3,
@@ -150,6 +179,10 @@ def test_precision_pets_averages(student):
     "There are 4 spam e-mails and 3 of them are predicted spam: recall TP / (TP + FN) = 3/4 = 0.75. Taking "
     "normal mail (positive=0) as the positive class gives 4/6.",
 )
+@pytest.mark.spec(
+    "Recall TP / (TP + FN): of the positive examples, the fraction predicted positive.",
+    '`"binary"`: no averaging; only the class `positive` counts',
+)
 def test_recall_spam(student):
     expect_close(student.recall(Y_TRUE_SPAM, Y_PRED_SPAM), 0.75, name="recall(spam example)")
     expect_close(student.recall(Y_TRUE_SPAM, Y_PRED_SPAM, positive=0), 4 / 6, name="recall(spam example, positive=0)")
@@ -161,6 +194,11 @@ def test_recall_spam(student):
     "Compare with the per-class table of the pet example in the notebook.",
     "macro: the mean of the per-class recalls 7/8, 2/3 and 0/1, about 0.514; micro: the summed TP over the "
     "summed TP + FN, 9/12 = 0.75.",
+)
+@pytest.mark.spec(
+    '`"macro"`: compute the metric for every class, then take the plain mean.',
+    '`"micro"`: add up TP, FP and FN over all classes first, then compute the metric once from the sums.',
+    "The pet example, class by class (from the confusion matrix above):",
 )
 def test_recall_pets_averages(student):
     expect_close(student.recall(Y_TRUE_PETS, Y_PRED_PETS, average="macro"), (7 / 8 + 2 / 3 + 0) / 3,
@@ -178,6 +216,7 @@ def test_recall_pets_averages(student):
     "F1 is the harmonic mean of precision and recall.",
     "Spam example: P = 0.6, R = 0.75, so F1 = 2 P R / (P + R) = 0.9 / 1.35 = 2/3.",
 )
+@pytest.mark.spec("F-beta score (1 + beta^2) P R / (beta^2 P + R), 0.0 where that is 0/0.")
 def test_f1_spam(student):
     expect_close(student.f_score(Y_TRUE_SPAM, Y_PRED_SPAM), 2 / 3, name="f_score(spam example)")
 
@@ -188,6 +227,10 @@ def test_f1_spam(student):
     "beta > 1 weighs recall more, beta < 1 precision more.",
     "F_beta = (1 + beta^2) P R / (beta^2 P + R) with beta squared. Spam example: F_2 = 5 * 0.45 / 3.15 = "
     "5/7, F_0.5 = 1.25 * 0.45 / 0.9 = 0.625.",
+)
+@pytest.mark.spec(
+    "F-beta score (1 + beta^2) P R / (beta^2 P + R), 0.0 where that is 0/0.",
+    "$\\beta$ enters **squared**.",
 )
 def test_f_beta_spam(student):
     expect_close(student.f_score(Y_TRUE_SPAM, Y_PRED_SPAM, beta=2.0), 5 / 7, name="f_score(spam, beta=2)")
@@ -204,6 +247,7 @@ def test_f_beta_spam(student):
     "Count each label of y_train (np.unique(..., return_counts=True)), take the one with the largest count "
     "and return an array of n copies of it. Cats (0) are the most frequent pets.",
 )
+@pytest.mark.spec("a NumPy array of `n` predictions, all equal to the most frequent label in `y_train`.")
 def test_majority_pets(student):
     expect_array(student.majority_baseline(Y_TRUE_PETS, 5), np.zeros(5, dtype=int),
                  name="majority_baseline(y_true_pets, 5)", exact=True)
@@ -215,6 +259,11 @@ def test_majority_pets(student):
     "n labels, only labels that occur in y_train, and the same seed gives the same result.",
     "Use rng = np.random.default_rng(seed) and rng.choice(np.unique(y_train), size=n), as the notebook "
     "says: a new generator from the seed on every call, not the global np.random.",
+)
+@pytest.mark.spec(
+    "the random numbers must come from exactly this generator, drawn exactly this way:",
+    "predictions = rng.choice(np.unique(y_train), size=n)",
+    "The same seed gives the same predictions.",
 )
 def test_random_baseline_contract(student):
     y_train = np.array([1, -1, 1, 1, -1, 1])

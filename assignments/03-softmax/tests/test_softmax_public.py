@@ -28,6 +28,10 @@ def expect_float_array(value, shape, name):
     "identity returns z; step is 1 only where z > 0 (step(0) = 0); sigmoid is 1 / (1 + exp(-z)); relu is "
     "max(0, z); leaky_relu is z for z > 0 and alpha * z otherwise. All return float arrays.",
 )
+@pytest.mark.spec(
+    "$1$ if $z > 0$, else $0$ (so `step(0)` is $0$)",
+    "`leaky_relu(z, alpha=0.01)` | $z$ if $z > 0$, else $\\alpha z$",
+)
 def test_activations_lecture_values(student):
     expect_array(student.identity(Z5), Z5, name="identity(z)", dtype="float")
     expect_array(student.step(Z5), np.array([0.0, 0, 0, 1, 1]), name="step(z)", dtype="float")
@@ -42,6 +46,10 @@ def test_activations_lecture_values(student):
     "Activations work element-wise on arrays of any shape, and sigmoid must not overflow.",
     "Return an array of the input's shape (a (2, 3) input gives a (2, 3) output). For the sigmoid use "
     "exp(-|z|), which never overflows: 1 / (1 + e) where z >= 0 and e / (1 + e) where z < 0.",
+)
+@pytest.mark.spec(
+    "An activation function is applied **element-wise**: to every entry of an array, whatever its shape.",
+    "Your `sigmoid` must return finite values without warnings for $|z|$ up to $10^4$.",
 )
 def test_activations_shape_and_large_inputs(student):
     Z = np.array([[-3.0, 0.5, 4.0], [1e4, -1e4, 0.0]])
@@ -60,6 +68,10 @@ def test_activations_shape_and_large_inputs(student):
     "sigmoid_grad(z) = sigmoid(z) * (1 - sigmoid(z)), so sigmoid_grad(0) = 0.25. relu_grad is 1 where z > 0 "
     "and 0 elsewhere, also at z = 0. leaky_relu_grad is 1 where z > 0 and alpha elsewhere, also at z = 0.",
 )
+@pytest.mark.spec(
+    "Write the derivatives, element-wise, as float arrays of `z`'s shape:",
+    "at $z = 0$, `relu_grad` is $0$ and `leaky_relu_grad` is $\\alpha$",
+)
 def test_grads_lecture_values(student):
     expect_array(student.sigmoid_grad(Z5), SIGMOID_Z5 * (1 - SIGMOID_Z5), name="sigmoid_grad(z)", dtype="float")
     expect_array(student.relu_grad(Z5), np.array([0.0, 0, 0, 1, 1]), name="relu_grad(z)", dtype="float")
@@ -76,6 +88,7 @@ def test_grads_lecture_values(student):
     "softmax((2, 1, 0.1)) is (0.659, 0.242, 0.099).",
     "Exponentiate every logit and divide by the sum of the exponentials: the result is positive and sums to 1.",
 )
+@pytest.mark.spec("The lecture's example:")
 def test_softmax_lecture_example(student):
     expected = np.exp([2.0, 1.0, 0.1]) / np.exp([2.0, 1.0, 0.1]).sum()
     expect_array(student.softmax(np.array([2.0, 1.0, 0.1])), expected, name="softmax([2, 1, 0.1])",
@@ -88,6 +101,10 @@ def test_softmax_lecture_example(student):
     "For a batch, each row is one example: every row of the result must sum to 1, also for huge logits.",
     "Work along the last axis (axis=-1) and keep the dimensions (keepdims=True) so that the row maxima and "
     "sums broadcast. Subtract each row's maximum before np.exp: exp(1000) overflows to inf.",
+)
+@pytest.mark.spec(
+    "Softmax along the last axis of Z (any shape); every row of the result sums to 1.",
+    "Subtract the maximum of each row (use `keepdims=True`), and stay stable for logits as large as $\\pm 10^4$.",
 )
 def test_softmax_batch_and_large_logits(student):
     Z = np.array([[1000.0, 1001.0, 1002.0], [-1e4, 0.0, 1e4], [1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
@@ -108,6 +125,7 @@ def test_softmax_batch_and_large_logits(student):
     "Start from a float array of zeros of shape (len(y), num_classes) and set out[i, y[i]] = 1 for every i "
     "(np.arange(len(y)) indexes the rows), or pick rows of np.eye(num_classes).",
 )
+@pytest.mark.spec("return a **float** array of shape `(n, num_classes)` whose row $i$ is the one-hot vector of `y[i]`.")
 def test_one_hot_example(student):
     expected = np.zeros((4, 10))
     expected[[0, 1, 2, 3], [3, 0, 9, 3]] = 1.0
@@ -125,6 +143,7 @@ def test_one_hot_example(student):
     "Compute -sum_k Y_true[i, k] * log(Y_prob[i, k]) for every row i, then take the mean over the rows, and "
     "return it as a float.",
 )
+@pytest.mark.spec("Over a batch of $n$ examples the loss is the **mean**:", "return the mean loss as a Python `float`.")
 def test_cross_entropy_example(student):
     Y_true = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
     expect_close(student.cross_entropy(Y_true[:1], np.array([[0.2, 0.7, 0.1]])), -np.log(0.7),
@@ -139,6 +158,7 @@ def test_cross_entropy_example(student):
     "A probability of exactly 0 for the true class must give a large finite loss, not inf.",
     "Clip the probabilities into [eps, 1] with np.clip before the log: log(0) is -inf, log(1e-12) is -27.6.",
 )
+@pytest.mark.spec("Clip the probabilities into $[\\varepsilon, 1]$ first (`np.clip`), with `eps=1e-12`")
 def test_cross_entropy_zero_probability(student):
     value = student.cross_entropy(np.array([[0.0, 1.0, 0.0]]), np.array([[0.5, 0.0, 0.5]]))
     expect_close(value, -np.log(1e-12), name="cross_entropy when the true class has probability 0")
@@ -154,6 +174,7 @@ def test_cross_entropy_zero_probability(student):
     "Compute Z = X @ W + b (b is added to every row by broadcasting), then apply your softmax along the last "
     "axis. The result has one row of 10 probabilities per image.",
 )
+@pytest.mark.spec("softmax(X @ W + b): X of shape (n, d), W (d, K), b (K,); returns (n, K) probabilities.")
 def test_dense_softmax_slide_shapes(student, rng):
     X = rng.random((100, 784))
     W = rng.normal(0, 0.05, size=(784, 10))
@@ -173,6 +194,10 @@ def test_dense_softmax_slide_shapes(student, rng):
     "dW has the shape of W, db the shape of b; at W = 0, b = 0 every class has probability 1/K.",
     "With P = dense_softmax(X, W, b): dW = X.T @ (P - Y_true) / n and db = the sum over the rows (axis 0) of "
     "(P - Y_true) / n, where n is the number of rows of X.",
+)
+@pytest.mark.spec(
+    "Gradient of the mean cross-entropy of dense_softmax(X, W, b) against Y_true.",
+    "return the pair `(dW, db)` with `dW` of shape `(d, K)` and `db` of shape `(K,)`.",
 )
 def test_grad_at_zero(student):
     X = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0], [2.0, 2.0]])
@@ -194,6 +219,10 @@ def test_grad_at_zero(student):
     "For every epoch draw a new order with rng.permutation(n) (rng = np.random.default_rng(seed), created once), "
     "then step through it in batches: W -= lr * dW and b -= lr * db with the gradient of the batch. Return "
     "(W, b) with shapes (d, K) and (K,), K = max(y) + 1.",
+)
+@pytest.mark.spec(
+    "draw a new order with `rng.permutation(n)`, where `rng = np.random.default_rng(seed)` is created **once**",
+    "Return `(W, b)` with shapes `(d, K)` and `(K,)`.",
 )
 def test_train_on_clusters(student, rng):
     centres = np.array([[2.0, 0, 0, 0], [0, 2.0, 0, 0], [0, 0, 2.0, 0]])

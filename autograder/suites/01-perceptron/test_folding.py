@@ -18,6 +18,7 @@ pytestmark = pytest.mark.visibility("hidden")
     "The bias column must be the last column, after the d features, and every entry must be -1 "
     "(minus one, not +1): <x, w> - rho = <(x, -1), (w, rho)>, so rho is the last weight.",
 )
+@pytest.mark.spec("the columns of `X` followed by one column of $-1$", "return a **float** array of shape `(n, d + 1)`")
 def test_fold_bias_random(student, reference, rng):
     n, d = int(rng.integers(5, 12)), int(rng.integers(1, 6))
     X = rng.normal(size=(n, d))
@@ -31,6 +32,10 @@ def test_fold_bias_random(student, reference, rng):
     "Integer points must give a float result, and X must not change.",
     "When X holds integers the result must still be a float array (the weights will be floats); convert "
     "to float instead of keeping the dtype of X. Build a new array rather than changing X.",
+)
+@pytest.mark.spec(
+    "return a **float** array of shape `(n, d + 1)`",
+    "do not modify the arrays you are given: return new ones",
 )
 def test_fold_bias_int_input_gives_floats(student, reference, rng):
     X = rng.integers(-9, 10, size=(7, 2))
@@ -50,6 +55,7 @@ def test_fold_bias_int_input_gives_floats(student, reference, rng):
     "across the columns): rows with label +1 stay, rows with label -1 flip sign. Test it on a square X, "
     "where multiplying along the wrong axis does not raise an error.",
 )
+@pytest.mark.spec("multiply each row of `X` (shape `(n, k)`) by its label `y[i]`")
 def test_fold_labels_random_square(student, reference, rng):
     X = rng.normal(size=(4, 4))
     y = np.array([1, -1, -1, 1])[rng.permutation(4)]
@@ -62,6 +68,11 @@ def test_fold_labels_random_square(student, reference, rng):
     "fold_labels must not change the arrays it is given.",
     "X (or y) was modified in place: multiplying into X itself changes the caller's data. Compute the "
     "folded examples as a new array and return that.",
+)
+@pytest.mark.spec(
+    "multiply each row of `X` (shape `(n, k)`) by its label `y[i]`",
+    "return the result as a new array of shape `(n, k)`",
+    "do not modify the arrays you are given: return new ones",
 )
 def test_fold_labels_does_not_modify_inputs(student, reference, rng):
     n = int(rng.integers(5, 9))

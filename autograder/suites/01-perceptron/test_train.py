@@ -67,6 +67,10 @@ def _same_run(student_out, reference_out, what=""):
 @pytest.mark.question("train_perceptron")
 @pytest.mark.points(2)
 @pytest.mark.hint(*HINT_TABLE)
+@pytest.mark.spec(
+    "The lecture's table is exactly this history for the five points with `lr = 1`.",
+    "ending with $w = (1, 2, 4)$",
+)
 def test_lecture_full_trace(student):
     w, history = _train(student, X_LECTURE, Y_LECTURE, lr=1.0)
     expect_array(history, LECTURE_TRACE, name="history on the lecture's points (26 rows)", dtype="float")
@@ -82,6 +86,12 @@ def test_lecture_full_trace(student):
     "examples in order, cyclically; update with the learning rate when the score is <= 0; stop after n "
     "visits in a row without an update or after max_epochs passes.",
 )
+@pytest.mark.spec(
+    "folds the bias, then the labels",
+    "visits the examples in order",
+    "(cyclically), and applies the update rule to each",
+    "stops as soon as $n$ visits in a row made no update.",
+)
 def test_random_separable(student, reference, rng, n, d, lr):
     X, y = separable(rng, n, d)
     expected = reference.train_perceptron(X, y, lr=lr, max_epochs=50)
@@ -94,6 +104,11 @@ def test_random_separable(student, reference, rng, n, d, lr):
     "Check the shapes: w has d + 1 entries, history has 2d + 3 columns, both are floats.",
     "The bias is folded into w, so w has d + 1 entries (the last is rho). Each history row holds the d + 1 "
     "weights, the d + 1 entries of the folded example and the score, as floats.",
+)
+@pytest.mark.spec(
+    "Returns (w, history): w of shape (d + 1,) (the last entry is rho)",
+    "a float array with **one row per visit**",
+    "so `history` has shape `(visits, 2d + 3)`",
 )
 def test_shapes_and_dtypes(student, reference, rng):
     X, y = separable(rng, 10, 3)
@@ -113,6 +128,10 @@ def test_shapes_and_dtypes(student, reference, rng):
     "update; when the count reaches n, the same w classifies every example correctly, so stop right there "
     "instead of finishing the pass or starting a new one.",
 )
+@pytest.mark.spec(
+    "stops as soon as $n$ visits in a row made no update.",
+    "This can happen in the middle of a pass over the data; do not wait for the end of the pass",
+)
 def test_stops_after_n_clean_visits(student, reference):
     # One update at the first visit; visits 2, 3 and 4 (the start of the second pass) are clean: stop at 4.
     # Waiting for a clean full pass would give 6 visits.
@@ -130,6 +149,7 @@ def test_stops_after_n_clean_visits(student, reference):
     "max_epochs passes over n examples are exactly max_epochs * n visits, so history must have exactly that "
     "many rows; look for an off-by-one in the loop bound, or a bound that counts visits instead of passes.",
 )
+@pytest.mark.spec("also stops after `max_epochs` passes over the data (`max_epochs * n` visits)")
 def test_max_epochs_cap(student, reference, max_epochs):
     X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])  # XOR: not separable
     y = np.array([-1, -1, 1, 1, 1])
@@ -147,6 +167,10 @@ def test_max_epochs_cap(student, reference, max_epochs):
     "for lr = 1, after the same visits. If your w does not scale, the learning rate is not used in the "
     "update (or not passed on to it).",
 )
+@pytest.mark.spec(
+    "(cyclically), and applies the update rule to each",
+    "Returns (w_new, updated): w + lr * y * x and True if y * <x, w> <= 0,",
+)
 def test_learning_rate_scales_w(student, rng):
     X, y = separable(rng, 10, 2)
     w1, history1 = _train(student, X, y, lr=1.0)
@@ -163,6 +187,11 @@ def test_learning_rate_scales_w(student, rng):
     "Each history row records the weights before the visit.",
     "Record the row first, then update: the first row holds w = 0, and each row's weights are the weights "
     "before the visit of that row (the weights after the visit belong to the next row).",
+)
+@pytest.mark.spec(
+    "the weights **before** the visit ($d+1$ values)",
+    "a float array with **one row per visit**",
+    "Returns (w_new, updated): w + lr * y * x and True if y * <x, w> <= 0,",
 )
 def test_history_weights_before_the_visit(student, rng):
     X, y = separable(rng, 8, 2)
@@ -185,6 +214,7 @@ def test_history_weights_before_the_visit(student, rng):
     "Fold the bias first, then multiply by the label: the last entry of the folded example is -y_i "
     "(+1 for a negative example), not always -1.",
 )
+@pytest.mark.spec("folds the bias, then the labels", "the last one is $-y_i$")
 def test_history_folded_examples(student, reference, rng):
     X, y = separable(rng, 7, 2)
     _, history = _train(student, X, y)
@@ -203,6 +233,7 @@ def test_history_folded_examples(student, reference, rng):
     "X or y was modified in place while training: work on new arrays (the folded examples) instead of "
     "changing the data you were given.",
 )
+@pytest.mark.spec("do not modify the arrays you are given: return new ones")
 def test_does_not_modify_inputs(student, reference, rng):
     X, y = separable(rng, 8, 2)
     call = student.call("train_perceptron", X, y, lr=0.5, max_epochs=20)

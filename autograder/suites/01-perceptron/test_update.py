@@ -33,6 +33,10 @@ def _unpack(out, name="perceptron_update(...)"):
     "Update when y * <x, w> is less than or equal to zero, not only when it is strictly negative: a point "
     "exactly on the hyperplane (score exactly 0) counts as a mistake. Otherwise w = 0 would never change.",
 )
+@pytest.mark.spec(
+    "a score of exactly $0$ (the point lies *on* the hyperplane) counts as a mistake",
+    "Returns (w_new, updated): w + lr * y * x and True if y * <x, w> <= 0,",
+)
 def test_zero_score_is_a_mistake(student, reference, rng):
     x = rng.integers(1, 5, size=3).astype(float)
     w_new, updated = _unpack(student.perceptron_update(np.zeros(3), x, 1))
@@ -51,6 +55,7 @@ def test_zero_score_is_a_mistake(student, reference, rng):
     "Check the sign of the step: the update moves w towards y times x (for an example with label -1 that "
     "means subtracting x), never away from it.",
 )
+@pytest.mark.spec("Returns (w_new, updated): w + lr * y * x and True if y * <x, w> <= 0,")
 def test_update_direction(student, reference, rng):
     w, x, y = _mistake(rng)
     w_new, updated = _unpack(student.perceptron_update(w, x, y))
@@ -65,6 +70,7 @@ def test_update_direction(student, reference, rng):
     "The step is the learning rate times y times x. Make sure the learning rate lr is actually used, also "
     "when it is passed as a keyword argument.",
 )
+@pytest.mark.spec("Returns (w_new, updated): w + lr * y * x and True if y * <x, w> <= 0,", "lr: the learning rate.")
 def test_update_uses_learning_rate(student, reference, rng):
     w, x, y = _mistake(rng)
     w_new, _ = _unpack(student.perceptron_update(w, x, y, lr=0.25))
@@ -78,6 +84,7 @@ def test_update_uses_learning_rate(student, reference, rng):
     "Only update when y * <x, w> <= 0. When the example is correctly classified (positive score), return "
     "the same weights and False.",
 )
+@pytest.mark.spec("otherwise `w_new` is `w` unchanged (return a copy) and `updated` is `False`.")
 def test_correctly_classified_keeps_w(student, rng):
     w, x, y = _correct(rng)
     w_new, updated = _unpack(student.perceptron_update(w, x, y, lr=2.0))
@@ -92,6 +99,7 @@ def test_correctly_classified_keeps_w(student, rng):
     "w (or x) was modified in place. Adding the step into w itself changes the caller's array (and the "
     "training history); build the new weights as a new array and return it.",
 )
+@pytest.mark.spec("Do not modify `w` or `x`: `w += ...` would change the caller's array.")
 def test_update_does_not_modify_inputs(student, reference, rng):
     w, x, y = _mistake(rng)
     call = student.call("perceptron_update", w, x, y, lr=0.5)
@@ -107,6 +115,7 @@ def test_update_does_not_modify_inputs(student, reference, rng):
     "Return updated as a Python bool (True or False), not as a number like 1 or 0 and not as a NumPy "
     "value.",
 )
+@pytest.mark.spec("`updated` must be a Python `bool`.")
 def test_updated_is_python_bool(student, rng):
     for (w, x, y), expected in ((_mistake(rng), True), (_correct(rng), False)):
         _, updated = _unpack(student.perceptron_update(w, x, y))

@@ -29,6 +29,10 @@ def expect_counts(out, expected, name):
     "TP: actual and predicted positive; FP: predicted positive but actually negative; FN: actually "
     "positive but predicted negative; TN: both negative. Check that FP and FN are not swapped.",
 )
+@pytest.mark.spec(
+    "every example falls into one of four boxes",
+    'return a dict with the keys `"tp"`, `"fp"`, `"fn"`, `"tn"` and Python `int` values',
+)
 def test_binary_counts_random(student, reference, rng):
     y_true, y_pred = rng.integers(0, 2, size=25), rng.integers(0, 2, size=25)
     expect_counts(student.binary_counts(y_true, y_pred), reference.binary_counts(y_true, y_pred),
@@ -41,6 +45,10 @@ def test_binary_counts_random(student, reference, rng):
     "The class given as positive is the positive class, whatever its value.",
     "Use the positive argument instead of assuming the positive label is 1: with labels -1/+1 and "
     "positive=-1, the examples labelled -1 are the positives; with labels 3/7 and positive=7, label 7.",
+)
+@pytest.mark.spec(
+    "Which class is positive is a choice, so it is an argument.",
+    "with the label `positive` as the positive class.",
 )
 def test_binary_counts_positive_argument(student, reference, rng):
     for labels, positive in (([-1, 1], -1), ([3, 7], 7)):
@@ -58,6 +66,10 @@ def test_binary_counts_positive_argument(student, reference, rng):
     "other label it has. A wrong prediction between two other classes (1 predicted as 3, with positive=2) "
     "is a true negative.",
 )
+@pytest.mark.spec(
+    "the positive class is one label against all the others together (*one-vs-rest*)",
+    "every other label counts as negative.",
+)
 def test_binary_counts_one_vs_rest(student, reference, rng):
     y_true, y_pred = rng.integers(0, 4, size=30), rng.integers(0, 4, size=30)
     expect_counts(student.binary_counts(y_true, y_pred, positive=2),
@@ -71,6 +83,11 @@ def test_binary_counts_one_vs_rest(student, reference, rng):
     "Check the case where nothing is predicted positive, and leave the inputs unchanged.",
     "With all negative predictions, tp and fp are 0 (not an error, not a missing key); with no actual "
     "positives either, fn is 0 too and tn is n. Do not modify y_true or y_pred.",
+)
+@pytest.mark.spec(
+    'return a dict with the keys `"tp"`, `"fp"`, `"fn"`, `"tn"` and Python `int` values',
+    "The four counts add up to the number of examples.",
+    "do not modify the arrays you are given",
 )
 def test_binary_counts_all_negative_predictions(student, rng):
     y_true = rng.integers(0, 2, size=12)
@@ -102,6 +119,10 @@ def _noisy_predictions(rng, y_true, labels, keep=0.6):
     "y_true picks the row, y_pred the column. A matrix with the predicted class in the rows is the "
     "transposed one (the lecture's drawing; sklearn and TensorFlow put the actual class in the rows).",
 )
+@pytest.mark.spec(
+    "return an **integer** array of shape $(k, k)$ with rows = actual, columns = predicted.",
+    "this kit has the **actual** class in the rows and the predicted class in the columns.",
+)
 def test_confusion_matrix_orientation(student, reference, rng):
     while True:
         y_true = rng.choice(3, size=30, p=[0.5, 0.3, 0.2])
@@ -120,6 +141,10 @@ def test_confusion_matrix_orientation(student, reference, rng):
     "When labels is None, use the labels that occur, sorted (np.unique or np.union1d sort them), not in "
     "the order in which they first appear in y_true.",
 )
+@pytest.mark.spec(
+    "`labels=None`: the classes are all labels that occur in `y_true` or in `y_pred`",
+    "(a class that is only ever predicted still gets a row and a column), **sorted** in increasing order;",
+)
 def test_confusion_matrix_sorted_labels(student, reference, rng):
     y_true = np.concatenate([[3, 1, 2, 0], rng.integers(0, 4, size=16)])
     y_pred = _noisy_predictions(rng, y_true, [0, 1, 2, 3])
@@ -135,6 +160,10 @@ def test_confusion_matrix_sorted_labels(student, reference, rng):
     "Without labels, take the union of the labels in y_true and in y_pred (np.union1d), not only the "
     "labels of y_true: here label 4 is predicted but never actual, so the matrix is 5 x 5 with a row of "
     "zeros for it.",
+)
+@pytest.mark.spec(
+    "`labels=None`: the classes are all labels that occur in `y_true` or in `y_pred`",
+    "(a class that is only ever predicted still gets a row and a column), **sorted** in increasing order;",
 )
 def test_confusion_matrix_label_only_predicted(student, reference, rng):
     y_true = rng.integers(0, 4, size=20)
@@ -153,6 +182,10 @@ def test_confusion_matrix_label_only_predicted(student, reference, rng):
     "With labels=[2, 0], row and column 0 belong to label 2, row and column 1 to label 0; examples whose "
     "actual or predicted label is not in labels (here 1) are not counted. Do not sort given labels.",
 )
+@pytest.mark.spec(
+    "`labels` given: use exactly these labels, in the given order;",
+    "examples whose actual or predicted label is not in `labels` are not counted.",
+)
 def test_confusion_matrix_given_labels_order_and_subset(student, reference, rng):
     y_true = rng.integers(0, 3, size=24)
     y_pred = _noisy_predictions(rng, y_true, [0, 1, 2], keep=0.5)
@@ -167,6 +200,10 @@ def test_confusion_matrix_given_labels_order_and_subset(student, reference, rng)
     "Labels can be negative or have gaps: -3, 2, 10 give a 3 x 3 matrix.",
     "Do not use the label values as indices (as indices, -3 wraps around and 10 needs 11 rows): find the "
     "position of each label in the sorted list of labels instead. And do not modify y_true or y_pred.",
+)
+@pytest.mark.spec(
+    "Labels need not be `0, ..., k-1` (think of `-1, +1`): do not use them as row or column indices directly.",
+    "do not modify the arrays you are given",
 )
 def test_confusion_matrix_non_contiguous_labels(student, reference, rng):
     y_true = rng.choice([-3, 2, 10], size=25)

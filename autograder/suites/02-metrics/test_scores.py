@@ -62,6 +62,7 @@ def expect_value_error(student, name, *args, **kwargs):
     "Compare y_true and y_pred element by element and take the mean of the matches; every class counts, "
     "not only one positive class.",
 )
+@pytest.mark.spec("Accuracy is the fraction of examples that were classified correctly")
 def test_accuracy_multiclass(student, reference, rng):
     y_true, y_pred = multiclass(rng)
     expect_close(student.accuracy(y_true, y_pred), reference.accuracy(y_true, y_pred),
@@ -74,6 +75,10 @@ def test_accuracy_multiclass(student, reference, rng):
     "Correctly classified negatives are correct predictions too.",
     "Accuracy is (TP + TN) / n: count every example whose prediction equals its label, the correct "
     "negatives as well as the correct positives.",
+)
+@pytest.mark.spec(
+    "Accuracy is the fraction of examples that were classified correctly",
+    "It counts every correct answer, the correct negatives as much as the correct positives",
 )
 def test_accuracy_counts_negatives(student, rng):
     y_true = (rng.random(30) < 0.2).astype(int)
@@ -90,6 +95,7 @@ def test_accuracy_counts_negatives(student, rng):
     "Convert the inputs with np.asarray first ([1, 2] == [1, 3] compares the whole lists and gives one "
     "False), and return a single float, not an array.",
 )
+@pytest.mark.spec("`y_true` and `y_pred` are 1-d arrays (or lists)", "returning a Python `float`")
 def test_accuracy_lists(student, rng):
     y_true = rng.integers(-1, 2, size=9).tolist()
     y_pred = rng.integers(-1, 2, size=9).tolist()
@@ -147,6 +153,10 @@ def _micro(student, reference, rng, metric):
 @pytest.mark.question("precision")
 @pytest.mark.points(1)
 @pytest.mark.hint(*HINT_RECALL_FOR_PRECISION)
+@pytest.mark.spec(
+    "Precision TP / (TP + FP): of the examples predicted positive, the fraction that are positive.",
+    '`"binary"`: no averaging; only the class `positive` counts',
+)
 def test_precision_binary_random(student, reference, rng):
     while True:
         y_true, y_pred = rng.integers(0, 2, size=25), rng.integers(0, 2, size=25)
@@ -163,6 +173,10 @@ def test_precision_binary_random(student, reference, rng):
     "Pass the positive argument on (e.g. to binary_counts) instead of assuming the positive label is 1: "
     "with labels -1/+1 and positive=-1, the examples labelled -1 are the positives.",
 )
+@pytest.mark.spec(
+    '`"binary"`: no averaging; only the class `positive` counts',
+    '`positive` is only used when `average="binary"`.',
+)
 def test_precision_positive_label(student, reference, rng):
     _positive_labels(student, reference, rng, "precision")
 
@@ -173,6 +187,10 @@ def test_precision_positive_label(student, reference, rng):
     "If nothing is predicted positive, precision is 0/0: return 0.0.",
     "Check for a zero denominator (TP + FP = 0) before dividing and return 0.0 there, as sklearn does with "
     "zero_division=0: not nan (NumPy's 0/0, with a RuntimeWarning) and not an exception.",
+)
+@pytest.mark.spec(
+    "Like `sklearn.metrics` with `zero_division=0`, we then return `0.0`: no `nan` and no warning.",
+    "0/0 gives 0.0.",
 )
 def test_precision_zero_denominator(student, rng):
     y_true = rng.integers(0, 2, size=10)
@@ -191,6 +209,7 @@ def test_precision_zero_denominator(student, rng):
     "Macro averaging gives every class the same weight: the mean of the per-class precisions. Adding up "
     "TP and FP over all classes first is micro averaging (which equals the accuracy), not macro.",
 )
+@pytest.mark.spec('`"macro"`: compute the metric for every class, then take the plain mean.')
 def test_precision_macro_is_mean_over_classes(student, reference, rng):
     _macro_not_micro(student, reference, rng, "precision")
 
@@ -202,6 +221,7 @@ def test_precision_macro_is_mean_over_classes(student, reference, rng):
     "Use the union of the labels of y_true and y_pred (np.union1d), not only the labels of y_true: a label "
     "that is predicted but never actual has precision 0 and counts in the mean.",
 )
+@pytest.mark.spec('The classes for `"macro"` and `"micro"` are all labels that occur in `y_true` **or** in `y_pred`')
 def test_precision_macro_union_of_labels(student, reference, rng):
     _macro_union(student, reference, rng, "precision")
 
@@ -212,6 +232,10 @@ def test_precision_macro_union_of_labels(student, reference, rng):
     "micro: add up TP and FP over all classes, then divide once.",
     "Micro-averaged precision is sum(TP) / (sum(TP) + sum(FP)) over all labels of y_true and y_pred; in a "
     "single-label problem it equals the accuracy.",
+)
+@pytest.mark.spec(
+    '`"micro"`: add up TP, FP and FN over all classes first, then compute the metric once from the sums.',
+    'The classes for `"macro"` and `"micro"` are all labels that occur in `y_true` **or** in `y_pred`',
 )
 def test_precision_micro(student, reference, rng):
     _micro(student, reference, rng, "precision")
@@ -224,6 +248,7 @@ def test_precision_micro(student, reference, rng):
     "Raise a ValueError when average is not 'binary', 'macro' or 'micro', instead of silently computing "
     "something else.",
 )
+@pytest.mark.spec("Any other value of `average` raises a `ValueError`.")
 def test_precision_rejects_unknown_average(student, rng):
     expect_value_error(student, "precision", rng.integers(0, 3, size=8), rng.integers(0, 3, size=8),
                        average="weighted")
@@ -232,6 +257,10 @@ def test_precision_rejects_unknown_average(student, rng):
 @pytest.mark.question("recall")
 @pytest.mark.points(1)
 @pytest.mark.hint(*HINT_PRECISION_FOR_RECALL)
+@pytest.mark.spec(
+    "Recall TP / (TP + FN): of the positive examples, the fraction predicted positive.",
+    "the same as `precision`, with $TP/(TP + FN)$ per class.",
+)
 def test_recall_binary_random(student, reference, rng):
     while True:
         y_true, y_pred = rng.integers(0, 2, size=25), rng.integers(0, 2, size=25)
@@ -248,6 +277,10 @@ def test_recall_binary_random(student, reference, rng):
     "Pass the positive argument on (e.g. to binary_counts) instead of assuming the positive label is 1: "
     "with labels -1/+1 and positive=-1, the examples labelled -1 are the positives.",
 )
+@pytest.mark.spec(
+    '`"binary"`: no averaging; only the class `positive` counts',
+    "the same as `precision`, with $TP/(TP + FN)$ per class.",
+)
 def test_recall_positive_label(student, reference, rng):
     _positive_labels(student, reference, rng, "recall")
 
@@ -258,6 +291,10 @@ def test_recall_positive_label(student, reference, rng):
     "If there are no positive examples, recall is 0/0: return 0.0.",
     "Check for a zero denominator (TP + FN = 0) before dividing and return 0.0 there, as sklearn does with "
     "zero_division=0: not nan (NumPy's 0/0, with a RuntimeWarning) and not an exception.",
+)
+@pytest.mark.spec(
+    "Like `sklearn.metrics` with `zero_division=0`, we then return `0.0`: no `nan` and no warning.",
+    "0/0 gives 0.0.",
 )
 def test_recall_zero_denominator(student, rng):
     y_pred = rng.integers(0, 2, size=10)
@@ -275,6 +312,10 @@ def test_recall_zero_denominator(student, rng):
     "Macro averaging gives every class the same weight: the mean of the per-class recalls. Adding up TP "
     "and FN over all classes first is micro averaging (which equals the accuracy), not macro.",
 )
+@pytest.mark.spec(
+    '`"macro"`: compute the metric for every class, then take the plain mean.',
+    "the same as `precision`, with $TP/(TP + FN)$ per class.",
+)
 def test_recall_macro_is_mean_over_classes(student, reference, rng):
     _macro_not_micro(student, reference, rng, "recall")
 
@@ -286,6 +327,7 @@ def test_recall_macro_is_mean_over_classes(student, reference, rng):
     "Use the union of the labels of y_true and y_pred (np.union1d), not only the labels of y_true: a label "
     "that is predicted but never actual has recall 0/0 = 0 and counts in the mean.",
 )
+@pytest.mark.spec('The classes for `"macro"` and `"micro"` are all labels that occur in `y_true` **or** in `y_pred`')
 def test_recall_macro_union_of_labels(student, reference, rng):
     _macro_union(student, reference, rng, "recall")
 
@@ -296,6 +338,10 @@ def test_recall_macro_union_of_labels(student, reference, rng):
     "micro: add up TP and FN over all classes, then divide once.",
     "Micro-averaged recall is sum(TP) / (sum(TP) + sum(FN)) over all labels of y_true and y_pred; in a "
     "single-label problem it equals the accuracy.",
+)
+@pytest.mark.spec(
+    '`"micro"`: add up TP, FP and FN over all classes first, then compute the metric once from the sums.',
+    'The classes for `"macro"` and `"micro"` are all labels that occur in `y_true` **or** in `y_pred`',
 )
 def test_recall_micro(student, reference, rng):
     _micro(student, reference, rng, "recall")
@@ -308,6 +354,7 @@ def test_recall_micro(student, reference, rng):
     "Raise a ValueError when average is not 'binary', 'macro' or 'micro', instead of silently computing "
     "something else.",
 )
+@pytest.mark.spec("Any other value of `average` raises a `ValueError`.")
 def test_recall_rejects_unknown_average(student, rng):
     expect_value_error(student, "recall", rng.integers(0, 3, size=8), rng.integers(0, 3, size=8),
                        average="samples")
@@ -322,6 +369,10 @@ def test_recall_rejects_unknown_average(student, rng):
     "Check the formula for beta other than 1.",
     "F_beta = (1 + beta^2) P R / (beta^2 P + R): beta enters squared, in both places. With beta = 2 the "
     "factors are 5 and 4, not 3 and 2.",
+)
+@pytest.mark.spec(
+    "F-beta score (1 + beta^2) P R / (beta^2 P + R), 0.0 where that is 0/0.",
+    "$\\beta$ enters **squared**.",
 )
 def test_f_score_beta(student, reference, rng):
     while True:
@@ -339,6 +390,10 @@ def test_f_score_beta(student, reference, rng):
     "macro: the mean of the F-scores of the classes.",
     "Compute F_beta per class from that class's precision and recall, then average those F-scores. The "
     "F-score of the macro precision and the macro recall is a different number.",
+)
+@pytest.mark.spec(
+    '`"macro"` is the mean of the **per-class** F-scores',
+    "(not the F-score of macro precision and macro recall)",
 )
 def test_f_score_macro_per_class(student, reference, rng):
     while True:
@@ -363,6 +418,7 @@ def test_f_score_macro_per_class(student, reference, rng):
     "Add up TP, FP and FN over all labels, compute precision and recall from the sums, then F_beta; for a "
     "single-label problem micro F equals the accuracy, whatever beta.",
 )
+@pytest.mark.spec('`"micro"` the F-score of the summed counts')
 def test_f_score_micro(student, reference, rng):
     y_true, y_pred = multiclass(rng, 35)
     for beta in (1.0, 2.0):
@@ -377,6 +433,10 @@ def test_f_score_micro(student, reference, rng):
     "When precision and recall are both 0, the F-score is 0.0.",
     "Guard every zero denominator: no TP at all gives P = R = 0 and beta^2 P + R = 0; return 0.0 there "
     "(not nan, not an exception), also when there are no positives in y_true or y_pred.",
+)
+@pytest.mark.spec(
+    "If the denominator is $0$ (no TP, no FP, no FN), $F_\\beta$ is $0.0$; and when $P = R = 0$ it is $0.0$ too.",
+    "F-beta score (1 + beta^2) P R / (beta^2 P + R), 0.0 where that is 0/0.",
 )
 def test_f_score_zero_denominator(student, rng):
     y = rng.integers(0, 2, size=10)
@@ -397,6 +457,10 @@ def test_f_score_zero_denominator(student, rng):
     "Pass the positive argument on instead of assuming the positive label is 1: with labels -1/+1 and "
     "positive=-1, the examples labelled -1 are the positives.",
 )
+@pytest.mark.spec(
+    '`"binary"`: no averaging; only the class `positive` counts',
+    "F-beta score (1 + beta^2) P R / (beta^2 P + R), 0.0 where that is 0/0.",
+)
 def test_f_score_positive_label(student, reference, rng):
     y_true, y_pred = rng.choice([-1, 1], size=20), rng.choice([-1, 1], size=20)
     expect_close(student.f_score(y_true, y_pred, beta=2.0, positive=-1),
@@ -411,6 +475,7 @@ def test_f_score_positive_label(student, reference, rng):
     "Raise a ValueError when average is not 'binary', 'macro' or 'micro', instead of silently computing "
     "something else.",
 )
+@pytest.mark.spec("Any other value of `average` raises a `ValueError`.", "Averaging works as before")
 def test_f_score_rejects_unknown_average(student, rng):
     expect_value_error(student, "f_score", rng.integers(0, 3, size=8), rng.integers(0, 3, size=8),
                        average="weighted")

@@ -31,6 +31,10 @@ def _random_z(rng, shape):
     "Apply the formula to every entry of z, whatever the shape of z, and return a float array of z's shape; "
     "compare each function with the table in the notebook.",
 )
+@pytest.mark.spec(
+    "An activation function is applied **element-wise**: to every entry of an array, whatever its shape.",
+    "each takes an array `z` and returns a new **float** array of the same shape.",
+)
 def test_activation_matches_definition(student, reference, rng, name):
     for shape in SHAPES:
         z = _random_z(rng, shape)
@@ -44,6 +48,7 @@ def test_activation_matches_definition(student, reference, rng, name):
     "step(0) must be 0: the step is 1 only where z is strictly positive.",
     "Use z > 0, not z >= 0: step(0) = 0, and the smallest positive number already gives 1.",
 )
+@pytest.mark.spec("$1$ if $z > 0$, else $0$ (so `step(0)` is $0$)")
 def test_step_at_zero(student):
     z = np.array([0.0, -0.0, 1e-300, -1e-300, 5.0])
     expect_array(student.step(z), np.array([0.0, 0.0, 1.0, 0.0, 1.0]), name="step(z) at and around 0",
@@ -57,6 +62,7 @@ def test_step_at_zero(student):
     "exp(1000) overflows to inf: e^z / (1 + e^z) then gives inf / inf = nan for large z. Compute e = exp(-|z|), "
     "which is never larger than 1, and return 1 / (1 + e) where z >= 0 and e / (1 + e) where z < 0.",
 )
+@pytest.mark.spec("Your `sigmoid` must return finite values without warnings for $|z|$ up to $10^4$.")
 def test_sigmoid_huge_inputs(student, reference):
     out = student.sigmoid(HUGE)
     expect_array(out, reference.sigmoid(HUGE), name="sigmoid(z) for z from -1e4 to 1e4", dtype="float", rtol=1e-7)
@@ -69,6 +75,7 @@ def test_sigmoid_huge_inputs(student, reference):
     "For z <= 0 return alpha * z with the alpha argument (0.01 is only its default), whether alpha is passed by "
     "keyword or by position.",
 )
+@pytest.mark.spec("`leaky_relu(z, alpha=0.01)` | $z$ if $z > 0$, else $\\alpha z$")
 def test_leaky_relu_uses_alpha(student, reference, rng):
     z = _random_z(rng, (4, 3))
     expect_array(student.leaky_relu(z, alpha=0.2), reference.leaky_relu(z, alpha=0.2), name="leaky_relu(z, alpha=0.2)",
@@ -83,6 +90,7 @@ def test_leaky_relu_uses_alpha(student, reference, rng):
     "An integer array z must give a float result (e.g. relu of [-2, 3] is [0.0, 3.0]): convert with "
     "np.asarray(z, dtype=float) first.",
 )
+@pytest.mark.spec("each takes an array `z` and returns a new **float** array of the same shape.")
 def test_integer_input_gives_floats(student, reference):
     z = np.array([[-2, 0, 3], [4, -1, 1]])
     for name in ("identity", "step", "relu", "leaky_relu"):
@@ -95,6 +103,10 @@ def test_integer_input_gives_floats(student, reference):
 @pytest.mark.hint(
     "The activations must not change the array they are given.",
     "z was modified in place (e.g. z[z < 0] = 0 changes the caller's array): build the result as a new array.",
+)
+@pytest.mark.spec(
+    "each takes an array `z` and returns a new **float** array of the same shape.",
+    "do not modify the arrays you are given: return new ones",
 )
 def test_activations_do_not_modify_z(student, rng):
     for name in ("relu", "leaky_relu"):
@@ -116,6 +128,7 @@ def test_activations_do_not_modify_z(student, rng):
     "sigmoid_grad is sigmoid(z) * (1 - sigmoid(z)); relu_grad is 1 where z > 0 and 0 elsewhere; leaky_relu_grad "
     "is 1 where z > 0 and alpha elsewhere. Return float arrays of z's shape.",
 )
+@pytest.mark.spec("Write the derivatives, element-wise, as float arrays of `z`'s shape:")
 def test_grad_matches_definition(student, reference, rng, name):
     for shape in SHAPES:
         z = _random_z(rng, shape)
@@ -129,6 +142,7 @@ def test_grad_matches_definition(student, reference, rng, name):
     "relu_grad at z = 0 is 0 in this course.",
     "The ReLU has a kink at z = 0; we take the left derivative there: relu_grad(0) = 0 (use z > 0, not z >= 0).",
 )
+@pytest.mark.spec("at $z = 0$, `relu_grad` is $0$ and `leaky_relu_grad` is $\\alpha$")
 def test_relu_grad_at_zero(student):
     expect_array(student.relu_grad(np.array([-1.0, 0.0, -0.0, 1e-300])), np.array([0.0, 0.0, 0.0, 1.0]),
                  name="relu_grad at and around z = 0", dtype="float")
@@ -140,6 +154,10 @@ def test_relu_grad_at_zero(student):
     "leaky_relu_grad is alpha for z <= 0: a constant slope, whatever the size of z.",
     "For z <= 0 (z = 0 included) the derivative of alpha * z is alpha itself, not alpha * z and not 0; for "
     "z > 0 it is 1. Use the alpha argument.",
+)
+@pytest.mark.spec(
+    "at $z = 0$, `relu_grad` is $0$ and `leaky_relu_grad` is $\\alpha$",
+    "The derivative of leaky_relu, element-wise: 1.0 where z > 0, else alpha (also at z = 0).",
 )
 def test_leaky_relu_grad_negative_side(student):
     z = np.array([-50.0, -2.0, -0.5, 0.0, 0.5, 3.0])
@@ -155,6 +173,10 @@ def test_leaky_relu_grad_negative_side(student):
     "sigmoid_grad must be finite for |z| up to 1e4 and agree with the slope of the sigmoid.",
     "Compute s = sigmoid(z) with your stable sigmoid and return s * (1 - s): it is 0.25 at z = 0 and tends to 0, "
     "never nan, for large |z|.",
+)
+@pytest.mark.spec(
+    "The derivative of the sigmoid, sigmoid(z) * (1 - sigmoid(z)), element-wise.",
+    "(use your stable `sigmoid`)",
 )
 def test_sigmoid_grad_huge_inputs_and_slope(student, reference):
     out = student.sigmoid_grad(HUGE)

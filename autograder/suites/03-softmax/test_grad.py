@@ -44,6 +44,10 @@ def _numerical(reference, X, Y, W, b, h=1e-6):
     "With P = dense_softmax(X, W, b): dW = X.T @ (P - Y_true) / n and db = (P - Y_true).sum(axis=0) / n. Check "
     "the sign: it is P - Y_true (predicted minus true), not Y_true - P.",
 )
+@pytest.mark.spec(
+    "Gradient of the mean cross-entropy of dense_softmax(X, W, b) against Y_true.",
+    "return the pair `(dW, db)` with `dW` of shape `(d, K)` and `db` of shape `(K,)`.",
+)
 def test_grad_random(student, reference, rng):
     X, Y, W, b = _problem(rng)
     dW, db = _grad(student, X, Y, W, b)
@@ -59,6 +63,7 @@ def test_grad_random(student, reference, rng):
     "Compare with the numerical gradient as in the notebook's gradient check: the analytic gradient is "
     "X.T @ (P - Y_true) / n for W and the mean of P - Y_true over the rows for b.",
 )
+@pytest.mark.spec("Gradient of the mean cross-entropy of dense_softmax(X, W, b) against Y_true.")
 def test_grad_matches_finite_differences(student, reference, rng):
     X, Y, W, b = _problem(rng, n=6, d=3, k=3)
     dW_num, db_num = _numerical(reference, X, Y, W, b)
@@ -74,6 +79,7 @@ def test_grad_matches_finite_differences(student, reference, rng):
     "Divide by the batch size n (the number of rows of X) in both dW and db: the loss is the mean over the "
     "examples, so its gradient is the mean of the per-example gradients.",
 )
+@pytest.mark.spec("Note the $\\frac{1}{n}$ (the loss is a mean)")
 def test_grad_is_divided_by_batch_size(student, reference, rng):
     X, Y, W, b = _problem(rng, n=5)
     dW_ref, db_ref = reference.softmax_cross_entropy_grad(X, Y, W, b)
@@ -87,6 +93,10 @@ def test_grad_is_divided_by_batch_size(student, reference, rng):
 @pytest.mark.hint(
     "db has one entry per class, shape (K,): it sums over the examples.",
     "Sum (P - Y_true) / n over the examples, axis 0 (the rows), not over the classes: db has the shape of b.",
+)
+@pytest.mark.spec(
+    "sums over the **examples** (rows), giving one number per class.",
+    "return the pair `(dW, db)` with `dW` of shape `(d, K)` and `db` of shape `(K,)`.",
 )
 def test_db_sums_over_the_examples(student, reference, rng):
     X, Y, W, b = _problem(rng, n=7, d=2, k=3)

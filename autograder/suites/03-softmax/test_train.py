@@ -50,6 +50,10 @@ def _small(rng, n=12, d=5, k=3):
     "label, and without shuffling each epoch ends with batches of 9s only. Step downhill, W - lr * dW, and use "
     "the gradient of each batch.",
 )
+@pytest.mark.spec(
+    "The grader checks that your model also learns from sorted data.",
+    "expect about 90% accuracy on the held-out images",
+)
 def test_mnist_accuracy(student, seed):
     X_train, y_train, X_test, y_test = _mnist_sorted()
     W, b = _trained(student.train_softmax_regression(X_train, y_train, seed=seed % 1000, **MNIST_SETTINGS), 784, 10)
@@ -66,6 +70,12 @@ def test_mnist_accuracy(student, seed):
     "Take each step against the gradient: W = W - lr * dW and b = b - lr * db (minus, not plus), once per batch, "
     "for exactly `epochs` passes; the last batch of an epoch may be smaller than batch_size, and must not be "
     "dropped.",
+)
+@pytest.mark.spec(
+    "walk through that order in batches of `batch_size` examples (the last batch may be smaller);",
+    "for each batch, compute the gradient of the mean loss on the batch and take a step:",
+    "Start from $W = 0$ and $b = 0$",
+    "small random values drawn from `rng` are fine too",
 )
 def test_full_batch_steps(student, reference, rng):
     X, y = _small(rng)
@@ -90,6 +100,10 @@ def test_full_batch_steps(student, reference, rng):
     "Create rng = np.random.default_rng(seed) once, from the seed argument, and draw a new order with "
     "rng.permutation(n) in every epoch: do not use a fixed seed, the global np.random, or no shuffle at all.",
 )
+@pytest.mark.spec(
+    "draw a new order with `rng.permutation(n)`, where `rng = np.random.default_rng(seed)` is created **once**",
+    "(so each epoch has a different order, and the same seed gives the same run)",
+)
 def test_seed_controls_the_shuffle(student, rng):
     X, y = _small(rng, n=20)
     settings = {"epochs": 2, "batch_size": 4, "lr": 0.5}
@@ -108,6 +122,10 @@ def test_seed_controls_the_shuffle(student, rng):
     "Take K = max(y) + 1 (not the number of distinct labels, not a fixed 10): labels 0, 2 and 4 give K = 5, so W "
     "has shape (d, 5) and b shape (5,).",
 )
+@pytest.mark.spec(
+    "The number of classes is $K = \\max(y) + 1$ (10 for MNIST).",
+    "Return `(W, b)` with shapes `(d, K)` and `(K,)`.",
+)
 def test_number_of_classes(student, rng):
     X = rng.normal(size=(12, 6))
     y = np.array([0, 2, 4] * 4)
@@ -123,6 +141,7 @@ def test_number_of_classes(student, rng):
     "X or y was modified in place, e.g. by shuffling them with rng.shuffle: index with a permutation instead "
     "(X[order], y[order]), which keeps images and labels together and leaves the caller's arrays alone.",
 )
+@pytest.mark.spec("do not modify the arrays you are given: return new ones")
 def test_does_not_modify_inputs(student, rng):
     X, y = _small(rng, n=16)
     call = student.call("train_softmax_regression", X, y, epochs=2, batch_size=5, lr=0.5, seed=1)

@@ -29,6 +29,12 @@ def _check(student, reference, x, pool_size, stride, rng, what):
     "dx is zero except at the maximum of each window, where it holds that window's dout value (not 1): route "
     "dout, do not just mark the maxima. dx has the shape of x, (N, H, W, C) here, with H different from W.",
 )
+@pytest.mark.spec(
+    "the backward pass **routes** the upstream gradient `dout[i, j]` to the position of the maximum of window $(i, "
+    "j)$ and gives 0 to the rest of the window.",
+    "`x` is the input of the forward pass (shape `(H, W)` or `(N, H, W, C)`)",
+    "Return `dx`, a float array of the shape of `x`.",
+)
 def test_backward_batch_unique_maxima(student, reference, rng):
     _check(student, reference, _unique(rng, (2, 6, 8, 3)), 2, None, rng, "2x2 windows, stride 2")
 
@@ -40,6 +46,7 @@ def test_backward_batch_unique_maxima(student, reference, rng):
     "With stride < pool_size one input entry belongs to several windows. Add up (+=) the gradients of every "
     "window whose maximum it is; writing them with = keeps only the last one.",
 )
+@pytest.mark.spec("Its gradient is then the **sum** of the gradients of all those windows")
 def test_backward_overlapping_windows(student, reference, rng):
     _check(student, reference, _unique(rng, (1, 7, 6, 2)), 3, 1, rng, "3x3 windows, stride 1")
     x = np.zeros((1, 5, 5, 1))
@@ -57,6 +64,9 @@ def test_backward_overlapping_windows(student, reference, rng):
     "Ties: when several entries of a window equal its maximum, only the first one gets the gradient.",
     "Go through the window in row-major order (row by row, left to right) and give dout to the first entry "
     "equal to the maximum only, as TensorFlow does: not to every tied entry, and not to the last one.",
+)
+@pytest.mark.spec(
+    "We follow TensorFlow and send the whole gradient to the **first** of them, in row-major order within the window",
 )
 def test_backward_ties_go_to_the_first_maximum(student, reference):
     x = np.array([
@@ -87,6 +97,7 @@ def test_backward_ties_go_to_the_first_maximum(student, reference):
     "With pool_size=2 and stride=3 some rows and columns belong to no window: their gradient is 0. Window "
     "(i, j) starts at row i * stride and column j * stride.",
 )
+@pytest.mark.spec("same `pool_size` and `stride` as the forward pass.")
 def test_backward_stride_larger_than_window(student, reference, rng):
     _check(student, reference, _unique(rng, (2, 8, 7, 2)), 2, 3, rng, "2x2 windows, stride 3")
 
@@ -97,6 +108,11 @@ def test_backward_stride_larger_than_window(student, reference, rng):
     "An (H, W) input and non-square windows (kh, kw) work as in the forward pass.",
     "For x of shape (H, W), dout has shape (H', W') and dx shape (H, W). pool_size=(2, 3) means 2 rows and "
     "3 columns (height first).",
+)
+@pytest.mark.spec(
+    "`x` is the input of the forward pass (shape `(H, W)` or `(N, H, W, C)`)",
+    "same `pool_size` and `stride` as the forward pass.",
+    "`pool_size` is an int $k$ (a $k \\times k$ window) or a pair `(kh, kw)` (height first, then width);",
 )
 def test_backward_2d_non_square_window(student, reference, rng):
     _check(student, reference, _unique(rng, (6, 9)), (2, 3), (2, 2), rng, "(H, W) input, (2, 3) windows")

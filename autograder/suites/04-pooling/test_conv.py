@@ -26,6 +26,7 @@ def _sizes(student, cases, padding):
     "Count the start positions 0, s, 2s, ... up to n - k: that is (n - k) // s + 1. Forgetting the + 1 is "
     "off by one (n = k must give 1 position, not 0).",
 )
+@pytest.mark.spec('`"valid"`: no padding, only positions where the kernel fits:')
 def test_output_size_valid(student):
     _sizes(student, [(5, 5, 1, 1), (9, 3, 3, 3), (10, 3, 3, 3), (13, 6, 2, 4), (12, 1, 5, 3), (8, 2, 2, 4)], "valid")
 
@@ -37,6 +38,7 @@ def test_output_size_valid(student):
     "Round up, not down: 13 with stride 2 gives 7, and 10 with stride 3 gives 4. The kernel size does not "
     "matter for 'same' (the padding grows with it), whatever the kernel: an even kernel gives the same size too.",
 )
+@pytest.mark.spec("with stride $s$ it is $n' = \\lceil n / s \\rceil$, whatever $k$ is.")
 def test_output_size_same(student):
     _sizes(student, [(13, 3, 2, 7), (10, 4, 3, 4), (9, 6, 3, 3), (8, 4, 1, 8), (7, 2, 2, 4), (5, 5, 5, 1)], "same")
 
@@ -48,6 +50,7 @@ def test_output_size_same(student):
     "n / s is a float in Python 3 and np.ceil returns a float too: use integer arithmetic (//) or convert with "
     "int(...). Sizes are used as array shapes.",
 )
+@pytest.mark.spec("returning $n'$ as a Python `int`")
 def test_output_size_is_int(student):
     for args in [(28, 3, 1, "valid"), (28, 6, 2, "same"), (14, 6, 2, "same")]:
         value = student.conv_output_size(*args)
@@ -77,6 +80,11 @@ def _conv(student, reference, rng, x_shape, k_shape, cout, stride, padding, bias
     "Do not flip the kernel: window offset (a, b) is multiplied with w[a, b], not w[kh-1-a, kw-1-b]. "
     "w has shape (kh, kw, Cin, Cout): contract the Cin axis of w with the channels of x and keep Cout.",
 )
+@pytest.mark.spec(
+    "It must match `tf.nn.conv2d(x, w, stride, padding.upper()) + b` to 1e-5.",
+    "Each filter looks at **all** input channels of the window and produces **one** output channel.",
+    "Note that the kernel is *not* flipped",
+)
 def test_conv_valid_channels(student, reference, rng):
     _conv(student, reference, rng, (2, 6, 7, 2), (2, 3), 3, 1, "valid")
 
@@ -88,6 +96,10 @@ def test_conv_valid_channels(student, reference, rng):
     "w[a, b] is a (Cin, Cout) matrix: entry [d, c] weighs input channel d for output channel c. With as many "
     "input as output channels a transposed w[a, b] has the right shape but the wrong values.",
 )
+@pytest.mark.spec(
+    "has a weight tensor `w` of shape `(kh, kw, Cin, Cout)` (Keras' layout) and a bias `b` of shape `(Cout,)`.",
+    "Each filter looks at **all** input channels of the window and produces **one** output channel.",
+)
 def test_conv_square_channels(student, reference, rng):
     _conv(student, reference, rng, (1, 5, 5, 3), (3, 3), 3, 1, "valid")
 
@@ -98,6 +110,10 @@ def test_conv_square_channels(student, reference, rng):
     "The window moves by the stride, with VALID padding: H' = (H - kh) // s + 1.",
     "Window (i, j) starts at row i * stride, column j * stride; rows past the last full window are dropped. "
     "Keep H and W apart for a non-square image.",
+)
+@pytest.mark.spec(
+    "It must match `tf.nn.conv2d(x, w, stride, padding.upper()) + b` to 1e-5.",
+    "`b=None`: no bias; `stride` an int",
 )
 def test_conv_valid_strides(student, reference, rng):
     _conv(student, reference, rng, (2, 9, 7, 2), (3, 3), 2, 2, "valid")
@@ -112,6 +128,10 @@ def test_conv_valid_strides(student, reference, rng):
     "- pad_top: when pad_total is odd the extra row is at the bottom (and the extra column on the right), "
     "not on top or on the left.",
 )
+@pytest.mark.spec(
+    "TensorFlow puts `pad_top = pad_total // 2` rows on top and the rest at the **bottom** (one more at the bottom "
+    "when `pad_total` is odd), and does the same for the columns (extra column on the right).",
+)
 def test_conv_same_even_kernel(student, reference, rng):
     _conv(student, reference, rng, (2, 6, 7, 2), (4, 4), 3, 1, "same")
 
@@ -122,6 +142,11 @@ def test_conv_same_even_kernel(student, reference, rng):
     "'same' padding with stride 2 or 3: the padding depends on the stride.",
     "The output has ceil(H / s) rows and pad_total = max((ceil(H / s) - 1) * s + kh - H, 0): with stride > 1 "
     "this is usually not kh - 1, so padding kh // 2 rows on each side is wrong. The extra row goes at the bottom.",
+)
+@pytest.mark.spec(
+    "TensorFlow puts `pad_top = pad_total // 2` rows on top and the rest at the **bottom** (one more at the bottom "
+    "when `pad_total` is odd), and does the same for the columns (extra column on the right).",
+    "Note that the padding depends on the stride",
 )
 def test_conv_same_strides(student, reference, rng):
     _conv(student, reference, rng, (2, 8, 10, 2), (3, 3), 2, 2, "same")
@@ -135,6 +160,11 @@ def test_conv_same_strides(student, reference, rng):
     "For H = 13, s = 2, kh = 6: 7 output rows, pad_total = 6 * 2 + 6 - 13 = 5, so 2 rows on top and 3 at "
     "the bottom: the padding depends on the stride and the extra row goes at the bottom.",
 )
+@pytest.mark.spec(
+    "TensorFlow puts `pad_top = pad_total // 2` rows on top and the rest at the **bottom** (one more at the bottom "
+    "when `pad_total` is odd), and does the same for the columns (extra column on the right).",
+    "Note that the padding depends on the stride",
+)
 def test_conv_same_lecture_kernel(student, reference, rng):
     _conv(student, reference, rng, (1, 13, 13, 2), (6, 6), 3, 2, "same")
 
@@ -145,6 +175,10 @@ def test_conv_same_lecture_kernel(student, reference, rng):
     "b adds one value per output channel.",
     "b has shape (Cout,): add b[c] to every pixel of output channel c, after the sum over the window and the "
     "input channels (not to the input, whose channels are the Cin input channels). With b=None add no bias.",
+)
+@pytest.mark.spec(
+    "has a weight tensor `w` of shape `(kh, kw, Cin, Cout)` (Keras' layout) and a bias `b` of shape `(Cout,)`.",
+    "It must match `tf.nn.conv2d(x, w, stride, padding.upper()) + b` to 1e-5.",
 )
 def test_conv_bias(student, reference, rng):
     x = rng.normal(size=(2, 5, 6, 2))
@@ -162,6 +196,7 @@ def test_conv_bias(student, reference, rng):
     "Convert x and w to float before computing: an integer image with an integer kernel still gives a float "
     "array (as TensorFlow layers work on floats).",
 )
+@pytest.mark.spec("returning a float array of shape `(N, H', W', Cout)`.")
 def test_conv_int_inputs(student):
     x = np.arange(16).reshape(1, 4, 4, 1)
     w = np.array([[1, 0], [0, -1]]).reshape(2, 2, 1, 1)

@@ -36,6 +36,7 @@ TRACE_START = np.array([
     "The lecture writes <x, w> - rho as <(x, -1), (w, rho)>: the new column comes after the d features "
     "and holds -1. Return floats, even when X holds integers.",
 )
+@pytest.mark.spec("the columns of `X` followed by one column of $-1$", "return a **float** array of shape `(n, d + 1)`")
 def test_fold_bias_lecture(student):
     expect_array(student.fold_bias(X_LECTURE), XB_LECTURE, name="fold_bias(X_lecture)", dtype="float")
 
@@ -46,6 +47,11 @@ def test_fold_bias_lecture(student):
     "The result has one column more than X, and X itself must not change.",
     "For X of shape (n, d) return a new float array of shape (n, d + 1): its first d columns are the "
     "columns of X, its last column is -1.",
+)
+@pytest.mark.spec(
+    "return a **float** array of shape `(n, d + 1)`",
+    "the columns of `X` followed by one column of $-1$",
+    "do not modify the arrays you are given: return new ones",
 )
 def test_fold_bias_contract(student, rng):
     X = rng.normal(size=(6, 3))
@@ -68,6 +74,7 @@ def test_fold_bias_contract(student, rng):
     "Row i of the result is y[i] times row i of X: rows with label +1 stay as they are, rows with "
     "label -1 change sign. The lecture's first point (-1, 2, -1) with label -1 becomes (1, -2, 1).",
 )
+@pytest.mark.spec("multiply each row of `X` (shape `(n, k)`) by its label `y[i]`")
 def test_fold_labels_lecture(student):
     expected = np.array([[1.0, -2, 1], [-3, 0, 1], [0, 4, -1], [1, 5, -1], [2, 2, -1]])
     expect_array(student.fold_labels(XB_LECTURE, Y_LECTURE), expected, name="fold_labels(Xb, y)")
@@ -79,6 +86,11 @@ def test_fold_labels_lecture(student):
     "Same shape as X, one label per row, and do not change X or y.",
     "The result has the shape of X. Multiply row i by y[i] (one label per row, not per column) and "
     "return a new array instead of changing X in place.",
+)
+@pytest.mark.spec(
+    "multiply each row of `X` (shape `(n, k)`) by its label `y[i]`",
+    "return the result as a new array of shape `(n, k)`",
+    "do not modify the arrays you are given: return new ones",
 )
 def test_fold_labels_contract(student, rng):
     X = rng.normal(size=(5, 3))
@@ -101,6 +113,7 @@ def test_fold_labels_contract(student, rng):
     "times x, and updated is True. Here w = (1, -2, 1), x = (3, 0, -1), y = -1: the score is -2, so w "
     "must move (x is subtracted, because y = -1).",
 )
+@pytest.mark.spec("Returns (w_new, updated): w + lr * y * x and True if y * <x, w> <= 0,")
 def test_update_lecture_step(student):
     out = student.perceptron_update(np.array([1.0, -2, 1]), np.array([3.0, 0, -1]), -1)
     expect_tuple(out, 2, name="perceptron_update(...)")
@@ -115,6 +128,7 @@ def test_update_lecture_step(student):
     "When y * <x, w> is positive, return the same weights (as a new array) and False. "
     "Here w = (1, 2, 4), x = (2, 2, -1), y = +1: the score is 2.",
 )
+@pytest.mark.spec("otherwise `w_new` is `w` unchanged (return a copy) and `updated` is `False`.")
 def test_update_correct_example(student):
     out = student.perceptron_update(np.array([1.0, 2, 4]), np.array([2.0, 2, -1]), 1)
     expect_tuple(out, 2, name="perceptron_update(...)")
@@ -132,6 +146,10 @@ def test_update_correct_example(student):
     "Fold the bias, then the labels; start from w = 0; visit the examples in order, again and again; "
     "stop as soon as n visits in a row made no update. Print your history and compare it with the "
     "lecture's table.",
+)
+@pytest.mark.spec(
+    "The lecture's table is exactly this history for the five points with `lr = 1`.",
+    "ending with $w = (1, 2, 4)$",
 )
 def test_train_lecture_result(student):
     out = student.train_perceptron(X_LECTURE, Y_LECTURE)
@@ -151,6 +169,7 @@ def test_train_lecture_result(student):
     "and the score <y_i * (x_i, -1), w> (1 value). The first visit has w = 0 and a score of 0, which counts "
     "as a mistake.",
 )
+@pytest.mark.spec("The lecture's table is exactly this history for the five points with `lr = 1`.")
 def test_train_lecture_first_rows(student):
     out = student.train_perceptron(X_LECTURE, Y_LECTURE, lr=1.0)
     expect_tuple(out, 2, name="train_perceptron(...)")
@@ -170,6 +189,10 @@ def test_train_lecture_first_rows(student):
     "Fold the bias into X, take the score of each row with w, and return +1 where the score is positive "
     "and -1 elsewhere, as an integer array.",
 )
+@pytest.mark.spec(
+    "return an **integer** array of shape `(n,)` with values $+1$ and $-1$",
+    "Returns an int array of shape (n,): +1 where <(x, -1), w> > 0, else -1.",
+)
 def test_predict_lecture(student):
     expect_array(student.predict(np.array([1.0, 2, 4]), X_LECTURE), Y_LECTURE, name="predict(w, X_lecture)",
                  dtype="int", exact=True)
@@ -181,6 +204,10 @@ def test_predict_lecture(student):
     "predict returns one integer label, +1 or -1, per row of X.",
     "For X of shape (n, d) and w of length d + 1 the result has shape (n,), an integer dtype and values "
     "in {-1, +1}; the last entry of w is rho, subtracted from <x, w[:d]>.",
+)
+@pytest.mark.spec(
+    "return an **integer** array of shape `(n,)` with values $+1$ and $-1$",
+    "Returns an int array of shape (n,): +1 where <(x, -1), w> > 0, else -1.",
 )
 def test_predict_contract(student):
     w = np.array([2.0, -1, 0.5])

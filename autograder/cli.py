@@ -2,13 +2,16 @@
 
 Exit codes scripts can rely on: 0 done (for ``check``: every public test passed), 1 ``check``
 found failing tests, 2 usage or input error, 3 sandbox required but unavailable, 4 a course
-bug (a suite or release that does not load).
+bug (a suite or release that does not load) or a reference solution that does not get full marks
+in this environment (the canary: nobody graded), 5 the grading environment failed some submissions
+(not graded, nothing written for them).
 """
 
 from __future__ import annotations
 
 import click
 
+from autograder.commands.canary import canary, requirements
 from autograder.commands.check import check
 from autograder.commands.collect import collect
 from autograder.commands.grade import grade
@@ -24,5 +27,5 @@ def main() -> None:
     """Release, self-check and grade the Deep Learning course notebooks."""
 
 
-for command in (release, collect, grade, check, merge, report, gradescope):
+for command in (release, collect, grade, check, merge, report, gradescope, canary, requirements):
     main.add_command(command)

@@ -20,6 +20,7 @@ from autograder.notebook_code import NotebookCode
 from autograder.sandbox import Isolation, Limits, SandboxedProcess, SandboxSpec
 from autograder.selfcheck import (
     Call,
+    EnvironmentFault,
     MissingFunction,
     StudentCrashed,
     StudentRaised,
@@ -147,10 +148,13 @@ class WorkerSession:
                 self._launch()
             proc, pending, load_deadline = self._loading
             self._loading = None
+            booted = False
             try:
                 while True:
                     msg = protocol.read_frame(proc.stdout.fileno(), self.options.max_frame, load_deadline)
-                    if msg.get("type") == "cell" and pending and msg.get("index") == pending[0]:
+                    if msg.get("type") == "ready" and not booted:
+                        booted = True
+                    elif msg.get("type") == "cell" and pending and msg.get("index") == pending[0]:
                         pending.pop(0)
                         if not msg.get("ok"):
                             self.cell_errors[msg["index"]] = str(msg.get("error", ""))[:2000]
@@ -161,7 +165,10 @@ class WorkerSession:
                     else:
                         raise protocol.ProtocolError("unexpected message while loading")
             except (EOFError, TimeoutError, protocol.ProtocolError, OSError) as exc:
+                printed = proc.output() if hasattr(proc, "output") else ""
                 self._retire(proc)
+                if not booted:  # no student code had run yet: the worker's environment is broken
+                    raise EnvironmentFault(_boot_failure(exc, printed)) from None
                 if not pending:  # died after the last cell: nothing to leave out
                     raise StudentCrashed("the worker died right after loading the notebook") from None
                 bad = pending[0]
@@ -256,8 +263,34 @@ class WorkerSession:
             self._retire(proc)
 
 
+def _boot_failure(exc: BaseException, printed: str) -> str:
+    """Why the worker never said it was ready, with the last line it printed (e.g. a missing numpy)."""
+    lines = [ln for ln in printed.splitlines() if ln.strip()]
+    why = "did not start in time" if isinstance(exc, TimeoutError) else "exited before it was ready"
+    return f"the sandboxed worker {why}" + (f" ({lines[-1][:300]})" if lines else "")
+
+
+_IMPORT_ERRORS = ("ModuleNotFoundError", "ImportError")
+
+
+def _import_fault(name: str, etype: str, message: str, tb: str) -> EnvironmentFault | None:
+    """An import that failed in the kit's code (a helper's TensorFlow, Keras inside a library), not in a cell
+    of the notebook: the environment's fault. A student's own ``import`` fails in ``<cell N>``: theirs."""
+    if etype not in _IMPORT_ERRORS:
+        return None
+    files = [ln.split('"')[1] for ln in tb.splitlines() if ln.strip().startswith('File "') and ln.count('"') >= 2]
+    files = [f for f in files if not f.startswith("<frozen")]
+    if not files or files[-1].startswith("<cell "):
+        return None
+    where = f"the kit's {name[4:]} helper" if name.startswith("kit:") else f"a library {name} called"
+    return EnvironmentFault(f"{where} could not import a package in the worker ({etype}: {message[:300]})")
+
+
 def _student_error(name: str, error: Any) -> Exception:
     err = error if isinstance(error, dict) else {}
+    fault = _import_fault(name, str(err.get("type", "")), str(err.get("message", "")), str(err.get("traceback", "")))
+    if fault is not None:
+        return fault
     if name.startswith("kit:"):  # a kit helper ran the student's code: name what it checked
         name = f"your code (run by the kit's {name[4:]} check)"
     etype, message = str(err.get("type", "Exception"))[:100], str(err.get("message", ""))[:2000]

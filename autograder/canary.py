@@ -33,7 +33,7 @@ CACHE_ENV = "AUTOGRADER_CACHE_DIR"
 CANARY_STUDENT = "reference-canary"
 _PACKAGE = Path(__file__).resolve().parent
 _MISSING_MODULE = re.compile(r"No module named '([\w.]+)'")
-_GPU = re.compile(r"\bCUDA\b|cuDNN|cudnn|\bGPU\b|libcuda|NVIDIA", re.IGNORECASE)
+_GPU = re.compile(r"CUDA|cuDNN|cudnn|libcuda|\bGPU|NVIDIA")
 
 
 class CanaryFailed(Exception):

@@ -32,7 +32,7 @@ def canary(aid: str, public_only: bool) -> None:
         console.print(check_reference(assignment, options, public_only).describe())
     except CanaryFailed as exc:
         console.print(f"[red]the reference canary failed[/] (exit {EXIT_COURSE}):")
-        console.print(str(exc), markup=False)
+        console.print(str(exc), markup=False, soft_wrap=True)
         sys.exit(EXIT_COURSE)
 
 

@@ -26,7 +26,7 @@ def check(notebook: Path, question: tuple[str, ...], hints: int, timeout: float)
         note = check_public_reference(notebook, timeout)
     except CanaryFailed as exc:
         console.print(f"[red]not checked: the reference solution fails these tests here[/] (exit {EXIT_COURSE}):")
-        console.print(str(exc), markup=False)
+        console.print(str(exc), markup=False, soft_wrap=True)
         sys.exit(EXIT_COURSE)
     if note:
         console.print(note)

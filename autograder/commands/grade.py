@@ -119,7 +119,7 @@ def grade(aid, submissions, student, workers, timeout, submission_timeout, memor
         sys.exit(EXIT_COURSE)
     except CanaryFailed as exc:
         console.print(f"[red]not graded: the reference canary failed[/] (exit {EXIT_COURSE}):")
-        console.print(str(exc), markup=False)
+        console.print(str(exc), markup=False, soft_wrap=True)
         sys.exit(EXIT_COURSE)
     for outcome in summary.canary:
         console.print(outcome.describe())

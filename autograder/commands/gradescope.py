@@ -67,11 +67,11 @@ def run(aid: str, submission: Path, results: Path) -> None:
         console.print(check_reference(assignment, options).describe())
     except CanaryFailed as exc:
         console.print(f"[red]not graded: the reference canary failed[/] (exit {EXIT_COURSE}):")
-        console.print(str(exc), markup=False)
+        console.print(str(exc), markup=False, soft_wrap=True)
         sys.exit(EXIT_COURSE)
     result = grade_submission(assignment, Submission(student, path, problem), options)
     if result.status == ENVIRONMENT:
-        console.print(f"[red]not graded: environment error:[/] {result.error}", markup=False)
+        console.print(f"[red]not graded: environment error:[/] {result.error}", markup=False, soft_wrap=True)
         sys.exit(EXIT_ENVIRONMENT)
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(json.dumps(results_json(result), indent=1), encoding="utf-8")

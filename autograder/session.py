@@ -271,6 +271,8 @@ def _boot_failure(exc: BaseException, printed: str) -> str:
 
 
 _IMPORT_ERRORS = ("ModuleNotFoundError", "ImportError")
+# where the kit's and the installed libraries' code lives in the worker (the same paths as here)
+_KIT_PATHS = tuple(f"{p}/" for p in dict.fromkeys((SANDBOX_WORKER_DIR, sys.prefix, sys.base_prefix)))
 
 
 def _import_fault(name: str, etype: str, message: str, tb: str) -> EnvironmentFault | None:
@@ -280,7 +282,7 @@ def _import_fault(name: str, etype: str, message: str, tb: str) -> EnvironmentFa
         return None
     files = [ln.split('"')[1] for ln in tb.splitlines() if ln.strip().startswith('File "') and ln.count('"') >= 2]
     files = [f for f in files if not f.startswith("<frozen")]
-    if not files or files[-1].startswith("<cell "):
+    if not files or not files[-1].startswith(_KIT_PATHS):  # a cell, or a file the student wrote: theirs
         return None
     where = f"the kit's {name[4:]} helper" if name.startswith("kit:") else f"a library {name} called"
     return EnvironmentFault(f"{where} could not import a package in the worker ({etype}: {message[:300]})")

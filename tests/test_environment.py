@@ -103,3 +103,16 @@ def test_each_assignment_declares_its_environment_in_one_place():
     assert extras(load_assignment("05-cnn", ROOT)) == extras(load_assignment("07-lstm", ROOT)) == ["tf"]
     assert requirement(load_assignment(AID, ROOT)) == "dl-exercise-kit"
     assert requirement(load_assignment("05-cnn", ROOT), "./kit") == "./kit[tf]"
+
+
+@pytest.mark.parametrize("innermost, fault", [
+    ('  File "/opt/worker/ext/tf_runtime.py", line 22, in load', True),
+    (f'  File "{autograder.session.sys.prefix}/lib/python3/site-packages/keras/__init__.py", line 1', True),
+    ('  File "<cell 3>", line 2, in build_cnn_model', False),
+    ('  File "/tmp/helper_the_student_wrote.py", line 1, in <module>', False),
+])
+def test_only_an_import_failing_in_kit_or_library_code_is_the_environments(innermost, fault):
+    tb = f'Traceback (most recent call last):\n  File "<cell 5>", line 1, in f\n{innermost}\n' \
+         '  File "<frozen importlib._bootstrap>", line 1204, in _gcd_import\n'
+    found = autograder.session._import_fault("kit:keras_tools.describe", "ModuleNotFoundError", "No module", tb)
+    assert (found is not None) == fault

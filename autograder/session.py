@@ -32,6 +32,7 @@ from autograder.worker import protocol
 WORKER_DIR = Path(__file__).resolve().parent / "worker"
 SANDBOX_WORKER_DIR = "/opt/worker"
 _PASS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+MAX_BOOT_FAILURES = 2  # a worker that fails to start twice: an environment error (once may be a busy machine)
 
 
 @dataclass
@@ -106,6 +107,7 @@ class WorkerSession:
         self.isolation: Isolation | None = None
         self.memory_peak: int | None = None
         self.load_restarts = 0
+        self.boot_failures = 0  # workers that died or hung before any student code ran
         self.failures: dict[str, int] = {}  # timeouts and crashes per function
         self._last_failure: dict[str, type] = {}
         self._proc: SandboxedProcess | None = None
@@ -153,7 +155,8 @@ class WorkerSession:
                 while True:
                     msg = protocol.read_frame(proc.stdout.fileno(), self.options.max_frame, load_deadline)
                     if msg.get("type") == "ready" and not booted:
-                        booted = True
+                        booted = True  # the notebook's load time counts from here, not from the spawn
+                        load_deadline = min(self.deadline, time.monotonic() + self.options.load_timeout)
                     elif msg.get("type") == "cell" and pending and msg.get("index") == pending[0]:
                         pending.pop(0)
                         if not msg.get("ok"):
@@ -167,8 +170,12 @@ class WorkerSession:
             except (EOFError, TimeoutError, protocol.ProtocolError, OSError) as exc:
                 printed = proc.output() if hasattr(proc, "output") else ""
                 self._retire(proc)
-                if not booted:  # no student code had run yet: the worker's environment is broken
-                    raise EnvironmentFault(_boot_failure(exc, printed)) from None
+                if not booted:  # no student code had run yet: the worker's environment, not the student
+                    self.boot_failures += 1
+                    if self.boot_failures >= MAX_BOOT_FAILURES:
+                        raise EnvironmentFault(_boot_failure(exc, printed)) from None
+                    self.events.append(f"{_boot_failure(exc, printed)}; started again")
+                    continue
                 if not pending:  # died after the last cell: nothing to leave out
                     raise StudentCrashed("the worker died right after loading the notebook") from None
                 bad = pending[0]

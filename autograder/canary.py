@@ -65,7 +65,10 @@ def _packages() -> str:
     """Every installed distribution with its version: the names of the ``*.dist-info`` folders on sys.path
     (a listing, not importlib.metadata, which reads every METADATA file: a second on a busy machine)."""
     found = set()
-    for entry in filter(None, sys.path):  # "" (the working directory) is not the environment
+    prefixes = tuple(f"{p}/" for p in {sys.prefix, sys.base_prefix})
+    for entry in sys.path:  # the installation's folders only: not the working directory `python -m` adds
+        if not (entry.startswith(prefixes) or entry.endswith(("site-packages", "dist-packages"))):
+            continue
         try:
             names = os.listdir(entry)
         except OSError:

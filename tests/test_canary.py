@@ -100,6 +100,9 @@ def test_the_key_follows_solution_suite_limits_and_packages(tmp_path, monkeypatc
     assert environment_key(assignment, SessionOptions(extra_env={"TOKEN": "a"})) == \
         environment_key(assignment, SessionOptions(extra_env={"TOKEN": "b"}))
     assert environment_key(assignment, SessionOptions(call_timeout=2)) != base
+    (tmp_path / "cwd" / "kit-0.1.dist-info").mkdir(parents=True)  # `python -m` puts the working directory
+    monkeypatch.syspath_prepend(str(tmp_path / "cwd"))             # on sys.path: it is not the environment
+    assert environment_key(assignment, SessionOptions()) == base
     monkeypatch.setattr("autograder.canary._packages", lambda: "numpy==0.0")
     assert environment_key(assignment, SessionOptions()) != base
     monkeypatch.undo()

@@ -116,3 +116,19 @@ def test_only_an_import_failing_in_kit_or_library_code_is_the_environments(inner
          '  File "<frozen importlib._bootstrap>", line 1204, in _gcd_import\n'
     found = autograder.session._import_fault("kit:keras_tools.describe", "ModuleNotFoundError", "No module", tb)
     assert (found is not None) == fault
+
+
+def test_a_merge_writes_no_score_for_a_submission_the_environment_failed(unbootable_worker, tmp_path):
+    from autograder.merge import merge_runs
+    from autograder.report import load_results
+
+    assignment = load_assignment(AID, ROOT)
+    run = RunOutputs.under(tmp_path / "shard", AID)
+    run_grading(assignment, find_submissions(DEMO, assignment, "alice"), SessionOptions(plots=False), run,
+                Executor(), canary=False)
+    (tmp_path / "merged").mkdir()
+    merged = RunOutputs.under(tmp_path / "merged", AID)
+    assert [r.status for r in merge_runs(assignment, [tmp_path / "shard"], merged)] == [ENVIRONMENT]
+    with sqlite3.connect(merged.gradebook) as db:
+        assert db.execute("select count(*) from submitted_assignment").fetchone() == (0,)
+    assert load_results(run.autograded, AID) == []  # the class report leaves it out

@@ -26,9 +26,16 @@ def check_notebook(notebook: Path, questions: list[str] | None = None,
     except NotebookError as exc:
         raise ValueError(str(exc)) from None
     warnings = [w for w in code.warnings if "nbgrader metadata" not in w]
-    with WorkerSession(code, SessionOptions(call_timeout=timeout)) as session:
+    records, cell_errors = run_public_tests(Path(notebook), tests, SessionOptions(call_timeout=timeout), questions)
+    warnings += [f"cell {i}: {e}" for i, e in sorted(cell_errors.items())]
+    return records, warnings
+
+
+def run_public_tests(notebook: Path, tests: Path, options: SessionOptions,
+                     questions: list[str] | None = None) -> tuple[list[TestRecord], dict[int, str]]:
+    """The tests in ``tests`` against ``notebook`` in a sandboxed worker: the records and the cells that failed."""
+    with WorkerSession(extract_code(notebook), options) as session:
         plugin = GraderPlugin(StudentProxy(session), {}, 0, [], Path(notebook).resolve().parent)
         plugin.questions = questions
         run_pytest([str(tests)], plugin)
-    warnings += [f"cell {i}: {e}" for i, e in sorted(session.cell_errors.items())]
-    return plugin.records, warnings
+    return plugin.records, dict(session.cell_errors)

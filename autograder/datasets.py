@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.selfcheck.errors import EnvironmentFault
+
 Split = tuple[np.ndarray, np.ndarray]
 Mnist = tuple[Split, Split]
 
@@ -44,8 +46,9 @@ SUBSET_TEST_PER_CLASS = 100  # 10 classes x 100 = 1,000 test images, the other 4
 KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
-class MnistUnavailable(RuntimeError):
-    """The requested MNIST source cannot be used here; the message says why."""
+class MnistUnavailable(RuntimeError, EnvironmentFault):
+    """The requested MNIST source cannot be used here; the message says why. Raised while grading, it is
+    missing grading data: the submission is not graded (an environment error), not given a zero."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The Gradescope path: an autograder zip that runs the kit's hidden suites, sandbox included.
 
-``build_zip`` writes ``setup.sh`` (bubblewrap, a venv, the kit), ``run_autograder`` (grade
+``build_zip`` writes ``setup.sh`` (bubblewrap, a venv, the kit with the assignment's declared extras, the
+reference canary), ``run_autograder`` (grade
 ``/autograder/submission`` and write ``/autograder/results/results.json``) and the kit's files
 needed for one assignment. ``results_json`` turns a result into Gradescope's format: one entry
 per question with its score and the failing tests' messages and hints.
@@ -12,26 +13,34 @@ import zipfile
 from pathlib import Path
 
 from autograder.course import Assignment
+from autograder.environment import requirement
 from autograder.results import SubmissionResult
 from autograder.secret import SECRET_FILE, course_secret
 
 SETUP_SH = """#!/usr/bin/env bash
-# Gradescope runs this once to build the image (use an Ubuntu 22.04+ base image with Python >= 3.11).
+# Gradescope runs this once to build the image (an Ubuntu 22.04+ base image with Python >= 3.11). GS_ROOT
+# (default /autograder) lets the same script build and be tested elsewhere; nothing else changes there.
 set -euo pipefail
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap python3-venv python3-pip >/dev/null
-python3 -m venv /autograder/venv
-/autograder/venv/bin/pip install -q /autograder/source/kit
+ROOT=${{GS_ROOT:-/autograder}}
+if ! command -v bwrap >/dev/null 2>&1 || ! python3 -m venv --help >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap python3-venv python3-pip >/dev/null
+fi
+python3 -m venv "$ROOT/venv"
+# The kit with what {aid} declares in its grading.toml [environment] (nothing more, nothing less).
+"$ROOT/venv/bin/python" -m pip install -q "$ROOT/source/kit{extras}"
+# The reference canary, in the image: an image that cannot grade the solution fails to build.
+AUTOGRADER_COURSE="$ROOT/source/kit" "$ROOT/venv/bin/python" -m autograder canary {aid}
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
-# Gradescope runs this for every submission. GS_ROOT and KIT_PYTHON exist for local runs only.
+# Gradescope runs this for every submission, from any directory. GS_ROOT (default /autograder) as in setup.sh.
 set -euo pipefail
 ROOT=${{GS_ROOT:-/autograder}}
-PY=${{KIT_PYTHON:-$ROOT/venv/bin/python}}
 mkdir -p "$ROOT/results"
-cd "$ROOT/source/kit"
-exec "$PY" -m autograder gradescope run {aid} --submission "$ROOT/submission" --results "$ROOT/results/results.json"
+export AUTOGRADER_COURSE="$ROOT/source/kit"
+exec "$ROOT/venv/bin/python" -m autograder gradescope run {aid} --submission "$ROOT/submission" \\
+  --results "$ROOT/results/results.json"
 """
 
 KIT_FILES = ("pyproject.toml", "README.md", "nbgrader_config.py")
@@ -63,7 +72,10 @@ def build_zip(assignment: Assignment, out: Path) -> Path:
     root = assignment.root
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER.format(aid=assignment.aid))):
+        extras = requirement(assignment, "")
+        scripts = (("setup.sh", SETUP_SH.format(aid=assignment.aid, extras=extras)),
+                   ("run_autograder", RUN_AUTOGRADER.format(aid=assignment.aid)))
+        for name, text in scripts:
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o755 << 16
             zf.writestr(info, text)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder import __version__
+from autograder.canary import CanaryOutcome, check_where_graded
 from autograder.course import Assignment, is_safe_id
 from autograder.executors import Executor, grade_all
 from autograder.export import export_grades, export_questions
@@ -24,7 +25,7 @@ from autograder.feedback import write_feedback
 from autograder.gradebook import ensure_assignment, write_result
 from autograder.gradescope import results_json
 from autograder.report import write_report
-from autograder.results import SubmissionResult
+from autograder.results import ENVIRONMENT, SubmissionResult
 from autograder.runner import Submission
 from autograder.sandbox import detect_isolation
 from autograder.session import SessionOptions
@@ -50,10 +51,16 @@ class RunOutputs:
 @dataclass
 class RunSummary:
     results: list[SubmissionResult] = field(default_factory=list)
+    canary: list[CanaryOutcome] = field(default_factory=list)
 
     @property
     def errors(self) -> list[SubmissionResult]:
         return [r for r in self.results if r.status == "error"]
+
+    @property
+    def not_graded(self) -> list[SubmissionResult]:
+        """Submissions the environment failed (written to no gradebook, no feedback page): grade them again."""
+        return [r for r in self.results if r.status == ENVIRONMENT]
 
 
 def save_result(result: SubmissionResult, autograded: Path, notebook_name: str | None = None) -> Path:
@@ -164,6 +171,7 @@ def run_grading(
     executor: Executor | None = None,
     on_result: Callable[[SubmissionResult], None] | None = None,
     resume: bool | None = None,
+    canary: bool = True,
 ) -> RunSummary:
     """Grade ``submissions`` and record every result as it arrives.
 
@@ -171,13 +179,17 @@ def run_grading(
     last. With ``resume``, a submission whose key matches is not graded again: its saved result is written
     to the gradebook again (a no-op when it is there), so a run killed half-way is finished cheaply;
     ``resume=None`` reads $AUTOGRADER_RESUME. A result whose student id is not a safe folder name is in
-    the summary but written nowhere.
+    the summary but written nowhere. First the reference canary (autograder/canary.py) grades the solution
+    where the students will be graded; if it fails, CanaryFailed is raised and nothing is written.
     """
+    executor = executor or Executor()
+    summary = RunSummary()
+    if canary and submissions:
+        summary.canary = check_where_graded(assignment, options, executor.kind, executor.scheduler)
     if resume is None:
         resume = os.environ.get(RESUME_ENV, "").strip().lower() in ("1", "true", "yes")
     outputs.gradebook.parent.mkdir(parents=True, exist_ok=True)
     ensure_assignment(outputs.gradebook, assignment)
-    summary = RunSummary()
     grading_keys = GradingKeys(assignment, options)
     keys = {sub.student: grading_keys.key(sub) for sub in submissions if is_safe_id(sub.student)}
     reused: list[SubmissionResult] = []
@@ -188,12 +200,19 @@ def run_grading(
             saved = _saved(folder, sub, assignment.aid, keys.get(sub.student, ""))
             (todo if saved is None else reused).append(sub if saved is None else saved)
         submissions = todo
-    for result in itertools.chain(reused, grade_all(assignment, submissions, options, executor or Executor())):
+    for result in itertools.chain(reused, grade_all(assignment, submissions, options, executor)):
         _scrub(result)
         summary.results.append(result)
         if is_safe_id(result.student):
             key_path = outputs.autograded / result.student / result.aid / "grading.key"
             key_path.unlink(missing_ok=True)  # until this result is saved, no older one may be reused
+            if result.status == ENVIRONMENT:  # not the student's doing: no score, no page, only the record
+                folder = outputs.autograded / result.student / result.aid
+                folder.mkdir(parents=True, exist_ok=True)
+                _write_atomic(folder / "result.json", json.dumps(result.to_dict(), indent=1, sort_keys=True))
+                if on_result:
+                    on_result(result)
+                continue
             write_result(outputs.gradebook, assignment, result)
             write_feedback(result, outputs.feedback)
             save_result(result, outputs.autograded, assignment.notebook_name)

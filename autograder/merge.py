@@ -16,7 +16,7 @@ from autograder.feedback import write_feedback
 from autograder.gradebook import ensure_assignment, write_result
 from autograder.grading import RunOutputs, save_result
 from autograder.report import write_report
-from autograder.results import SubmissionResult
+from autograder.results import ENVIRONMENT, SubmissionResult
 
 
 class MergeError(Exception):
@@ -40,6 +40,8 @@ def merge_runs(assignment: Assignment, runs: list[Path], outputs: RunOutputs) ->
     results = collect_results(assignment, runs)
     ensure_assignment(outputs.gradebook, assignment)
     for result in results:
+        if result.status == ENVIRONMENT:  # not graded (the environment failed it): nothing to write
+            continue
         write_result(outputs.gradebook, assignment, result)
         write_feedback(result, outputs.feedback)
         save_result(result, outputs.autograded)

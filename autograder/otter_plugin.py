@@ -7,7 +7,9 @@ In ``otter_config.json``::
 
 After otter has run its own (public) tests, the plugin grades the same notebook with the kit and
 sets each otter test whose name is a kit question to the kit's score for it, scaled to that
-test's points; the kit's failing tests and hints go into the output.
+test's points; the kit's failing tests and hints go into the output. The reference canary runs first
+(remembered for an unchanged environment): a solution short of full marks, or an environment that fails the
+submission, raises instead of setting any score.
 """
 
 from __future__ import annotations
@@ -19,14 +21,18 @@ from otter.plugins import AbstractOtterPlugin
 
 class KitPlugin(AbstractOtterPlugin):
     def after_grading(self, results) -> None:
+        from autograder.canary import check_reference
         from autograder.course import load_assignment
         from autograder.gradescope import results_json
         from autograder.runner import Submission, grade_submission
         from autograder.session import options_for
 
         assignment = load_assignment(self.plugin_config["assignment"], Path(self.plugin_config["course"]))
-        result = grade_submission(assignment, Submission("otter", Path(self.submission_path)),
-                                  options_for(assignment.settings))
+        options = options_for(assignment.settings)
+        check_reference(assignment, options)  # raises CanaryFailed: nobody is scored against a broken reference
+        result = grade_submission(assignment, Submission("otter", Path(self.submission_path)), options)
+        if result.status == "environment":
+            raise RuntimeError(f"not graded: environment error: {result.error}")
         summary = results_json(result)
         for entry in summary["tests"]:
             if entry["name"] in results.results:

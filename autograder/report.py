@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from autograder.course import Assignment
 from autograder.feedback_plots import png_base64
-from autograder.results import SubmissionResult
+from autograder.results import ENVIRONMENT, SubmissionResult
 
 _ENV = Environment(loader=PackageLoader("autograder", "templates"), autoescape=select_autoescape(["html", "j2"]))
 
@@ -33,7 +33,8 @@ class QuestionStats:
 
 def load_results(autograded: Path, aid: str) -> list[SubmissionResult]:
     paths = sorted(Path(autograded).glob(f"*/{aid}/result.json"))
-    return [SubmissionResult.from_dict(json.loads(p.read_text(encoding="utf-8"))) for p in paths]
+    results = [SubmissionResult.from_dict(json.loads(p.read_text(encoding="utf-8"))) for p in paths]
+    return [r for r in results if r.status != ENVIRONMENT]  # not graded: not part of the class's scores
 
 
 def question_stats(assignment: Assignment, results: list[SubmissionResult]) -> list[QuestionStats]:

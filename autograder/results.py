@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 
 from autograder.selfcheck import TestRecord
 
+ENVIRONMENT = "environment"  # a status: the grading environment failed; not graded, no score written
+
 
 @dataclass
 class QuestionScore:
@@ -21,7 +23,7 @@ class SubmissionResult:
     student: str
     aid: str
     notebook: str
-    status: str = "graded"  # "graded" | "error" (nothing could be graded: every question 0)
+    status: str = "graded"  # "graded" | "error" (nothing could be graded: every question 0) | ENVIRONMENT
     error: str = ""
     questions: list[QuestionScore] = field(default_factory=list)
     tests: list[TestRecord] = field(default_factory=list)

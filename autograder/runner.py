@@ -12,7 +12,7 @@ from autograder.notebook_code import NotebookError, extract_code
 from autograder.plugin import GraderPlugin
 from autograder.proxy import StudentProxy
 from autograder.reference import reference_namespace
-from autograder.results import SubmissionResult, score_questions
+from autograder.results import ENVIRONMENT, SubmissionResult, score_questions
 from autograder.sandbox import detect_isolation
 from autograder.secret import code_digest, course_secret, submission_seed
 from autograder.selfcheck import run_pytest
@@ -75,8 +75,18 @@ def _zero(assignment: Assignment, sub: Submission, message: str) -> SubmissionRe
 
 
 def grade_failed(assignment: Assignment, sub: Submission, exc: BaseException) -> SubmissionResult:
-    """The zero of a submission whose grading process failed (not the student's doing)."""
-    return _zero(assignment, sub, f"{sub.path}: grading failed ({type(exc).__name__}: {exc})")
+    """A submission whose grading process failed (not the student's doing): not graded, an environment error."""
+    result = _zero(assignment, sub, f"{sub.path}: grading failed ({type(exc).__name__}: {exc})")
+    result.status = ENVIRONMENT
+    return result
+
+
+def _environment_faults(result: SubmissionResult) -> None:
+    """Tests that the environment failed (see selfcheck.EnvironmentFault) make the submission not graded."""
+    causes = list(dict.fromkeys(t.message.splitlines()[0] for t in result.tests if t.kind == ENVIRONMENT))
+    if causes:
+        result.status = ENVIRONMENT
+        result.error = "; ".join(causes)[:2000]
 
 
 def _timestamp(path: Path) -> str | None:
@@ -131,4 +141,5 @@ def grade_submission(assignment: Assignment, sub: Submission, options: SessionOp
     result.memory_peak = session.memory_peak
     result.duration = round(time.perf_counter() - start, 3)
     _explain_missing(result)
+    _environment_faults(result)
     return result

@@ -21,6 +21,7 @@ from autograder.notebook_code import NotebookCode
 from autograder.sandbox import Isolation, Limits, SandboxedProcess, SandboxSpec, python_runtime_binds
 from autograder.selfcheck import (
     Call,
+    EnvironmentFault,
     MissingFunction,
     StudentCrashed,
     StudentRaised,
@@ -32,6 +33,7 @@ from autograder.worker import protocol
 WORKER_DIR = Path(__file__).resolve().parent / "worker"
 SANDBOX_WORKER_DIR = "/opt/worker"
 _PASS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+MAX_BOOT_FAILURES = 2  # a worker that fails to start twice: an environment error (once may be a busy machine)
 
 
 @dataclass
@@ -118,6 +120,7 @@ class WorkerSession:
         self.isolation: Isolation | None = None
         self.memory_peak: int | None = None
         self.load_restarts = 0
+        self.boot_failures = 0  # workers that died or hung before any student code ran
         self.failures: dict[str, int] = {}  # timeouts and crashes per function
         self._last_failure: dict[str, type] = {}
         self._proc: SandboxedProcess | None = None
@@ -169,10 +172,14 @@ class WorkerSession:
                 self._launch()
             proc, pending, load_deadline = self._loading
             self._loading = None
+            booted = False
             try:
                 while True:
                     msg = protocol.read_frame(proc.stdout.fileno(), self.options.max_frame, load_deadline)
-                    if msg.get("type") == "cell" and pending and msg.get("index") == pending[0]:
+                    if msg.get("type") == "ready" and not booted:
+                        booted = True  # the notebook's load time counts from here, not from the spawn
+                        load_deadline = min(self.deadline, time.monotonic() + self.options.load_timeout)
+                    elif msg.get("type") == "cell" and pending and msg.get("index") == pending[0]:
                         pending.pop(0)
                         if not msg.get("ok"):
                             self.cell_errors[msg["index"]] = str(msg.get("error", ""))[:2000]
@@ -186,7 +193,14 @@ class WorkerSession:
                     else:
                         raise protocol.ProtocolError("unexpected message while loading")
             except (EOFError, TimeoutError, protocol.ProtocolError, OSError) as exc:
+                printed = proc.output() if hasattr(proc, "output") else ""
                 self._retire(proc)
+                if not booted:  # no student code had run yet: the worker's environment, not the student
+                    self.boot_failures += 1
+                    if self.boot_failures >= MAX_BOOT_FAILURES:
+                        raise EnvironmentFault(_boot_failure(exc, printed)) from None
+                    self.events.append(f"{_boot_failure(exc, printed)}; started again")
+                    continue
                 if not pending:  # died after the last cell: nothing to leave out
                     raise StudentCrashed("the worker died right after loading the notebook") from None
                 bad = pending[0]
@@ -306,8 +320,36 @@ class WorkerSession:
             self._retire(proc)
 
 
+def _boot_failure(exc: BaseException, printed: str) -> str:
+    """Why the worker never said it was ready, with the last line it printed (e.g. a missing numpy)."""
+    lines = [ln for ln in printed.splitlines() if ln.strip()]
+    why = "did not start in time" if isinstance(exc, TimeoutError) else "exited before it was ready"
+    return f"the sandboxed worker {why}" + (f" ({lines[-1][:300]})" if lines else "")
+
+
+_IMPORT_ERRORS = ("ModuleNotFoundError", "ImportError")
+# where the kit's and the installed libraries' code lives in the worker (the same paths as here)
+_KIT_PATHS = tuple(f"{p}/" for p in dict.fromkeys((SANDBOX_WORKER_DIR, sys.prefix, sys.base_prefix)))
+
+
+def _import_fault(name: str, etype: str, message: str, tb: str) -> EnvironmentFault | None:
+    """An import that failed in the kit's code (a helper's TensorFlow, Keras inside a library), not in a cell
+    of the notebook: the environment's fault. A student's own ``import`` fails in ``<cell N>``: theirs."""
+    if etype not in _IMPORT_ERRORS:
+        return None
+    files = [ln.split('"')[1] for ln in tb.splitlines() if ln.strip().startswith('File "') and ln.count('"') >= 2]
+    files = [f for f in files if not f.startswith("<frozen")]
+    if not files or not files[-1].startswith(_KIT_PATHS):  # a cell, or a file the student wrote: theirs
+        return None
+    where = f"the kit's {name[4:]} helper" if name.startswith("kit:") else f"a library {name} called"
+    return EnvironmentFault(f"{where} could not import a package in the worker ({etype}: {message[:300]})")
+
+
 def _student_error(name: str, error: Any, readonly: bool = False) -> Exception:
     err = error if isinstance(error, dict) else {}
+    fault = _import_fault(name, str(err.get("type", "")), str(err.get("message", "")), str(err.get("traceback", "")))
+    if fault is not None:
+        return fault
     if name.startswith("kit:"):  # a kit helper ran the student's code: name what it checked
         name = f"your code (run by the kit's {name[4:]} check)"
     etype, message = str(err.get("type", "Exception"))[:100], str(err.get("message", ""))[:2000]

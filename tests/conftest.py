@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One reference-canary cache for the whole test session (subprocesses inherit it): each assignment's
+    canary is paid once per session and never read from, or written to, the user's own cache."""
+    if not os.environ.get("AUTOGRADER_CACHE_DIR"):
+        os.environ["AUTOGRADER_CACHE_DIR"] = tempfile.mkdtemp(prefix="autograder-test-cache-")
 
 
 def make_notebook(path: Path, *cells: str | tuple[str, dict], nbgrader: bool = False) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from autograder.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, console
+from autograder.commands.common import EXIT_COURSE, EXIT_FAILED, EXIT_OK, EXIT_USAGE, console
 from autograder.course import CourseError
 
 
@@ -18,9 +18,18 @@ from autograder.course import CourseError
 @click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True)
 def check(notebook: Path, question: tuple[str, ...], hints: int, timeout: float) -> None:
     """Run the public tests beside NOTEBOOK against it, in the sandbox; exit 1 if any fails."""
+    from autograder.canary import CanaryFailed, check_public_reference
     from autograder.checking import check_notebook
     from autograder.selfcheck import format_records
 
+    try:
+        note = check_public_reference(notebook, timeout)
+    except CanaryFailed as exc:
+        console.print(f"[red]not checked: the reference solution fails these tests here[/] (exit {EXIT_COURSE}):")
+        console.print(str(exc), markup=False, soft_wrap=True)
+        sys.exit(EXIT_COURSE)
+    if note:
+        console.print(note)
     try:
         records, warnings = check_notebook(notebook, list(question) or None, timeout)
     except (CourseError, FileNotFoundError, ValueError) as exc:

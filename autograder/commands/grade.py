@@ -10,9 +10,9 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from autograder.commands.common import EXIT_COURSE, EXIT_SANDBOX, EXIT_USAGE, console, course_root
+from autograder.commands.common import EXIT_COURSE, EXIT_ENVIRONMENT, EXIT_SANDBOX, EXIT_USAGE, console, course_root
 from autograder.course import CourseError, load_assignment
-from autograder.results import SubmissionResult
+from autograder.results import ENVIRONMENT, SubmissionResult
 
 
 def _summary_table(results: list[SubmissionResult], questions: list[str]) -> Table:
@@ -29,6 +29,8 @@ def _summary_table(results: list[SubmissionResult], questions: list[str]) -> Tab
         notes = []
         if r.status == "error":
             notes.append(f"[red]{r.error[:80]}[/]")
+        if r.status == ENVIRONMENT:
+            notes.append("[red]not graded: environment error[/]")
         if r.timed_out:
             notes.append("timeout")
         if any(t.kind == "crash" for t in r.tests):
@@ -68,6 +70,7 @@ def _summary_table(results: list[SubmissionResult], questions: list[str]) -> Tab
 def grade(aid, submissions, student, workers, timeout, submission_timeout, memory_mb, require_sandbox,
           out, executor, scheduler, shard, resume, no_progress) -> None:
     """Grade every submission of AID: gradebook.db, feedback pages, grades.csv."""
+    from autograder.canary import CanaryFailed
     from autograder.executors import Executor, select_shard
     from autograder.grading import RunOutputs, run_grading
     from autograder.runner import SuiteError, find_submissions
@@ -114,7 +117,19 @@ def grade(aid, submissions, student, workers, timeout, submission_timeout, memor
     except SuiteError as exc:
         console.print(f"[red]course bug:[/] {exc}")
         sys.exit(EXIT_COURSE)
+    except CanaryFailed as exc:
+        console.print(f"[red]not graded: the reference canary failed[/] (exit {EXIT_COURSE}):")
+        console.print(str(exc), markup=False, soft_wrap=True)
+        sys.exit(EXIT_COURSE)
+    for outcome in summary.canary:
+        console.print(outcome.describe())
     console.print(_summary_table(summary.results, list(assignment.questions)))
     for r in summary.errors:
         console.print(f"[red]not graded:[/] {r.student}: {r.error}")
+    for r in summary.not_graded:
+        console.print(f"[red]not graded: environment error:[/] {r.student}: {r.error}")
     console.print(f"gradebook: {outputs.gradebook}  feedback: {outputs.feedback}/  csv: {outputs.grades_csv}")
+    if summary.not_graded:
+        console.print(f"[red]{len(summary.not_graded)} submission(s) not graded: the grading environment failed "
+                      f"(nothing written for them); fix it and grade them again (exit {EXIT_ENVIRONMENT}).[/]")
+        sys.exit(EXIT_ENVIRONMENT)

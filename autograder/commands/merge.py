@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from autograder.commands.common import EXIT_USAGE, console, course_root
+from autograder.commands.common import EXIT_ENVIRONMENT, EXIT_USAGE, console, course_root
 from autograder.course import CourseError, load_assignment
+from autograder.results import ENVIRONMENT
 
 
 @click.command()
@@ -31,3 +32,7 @@ def merge(aid: str, runs: tuple[Path, ...], out: Path | None) -> None:
         console.print(f"[red]error:[/] {exc}")
         sys.exit(EXIT_USAGE)
     console.print(f"merged {len(results)} result(s) from {len(runs)} run(s) into {target / 'gradebook.db'}")
+    missing = [r.student for r in results if r.status == ENVIRONMENT]
+    if missing:
+        console.print(f"[red]not graded: environment error[/] (not merged): {', '.join(missing)}")
+        sys.exit(EXIT_ENVIRONMENT)

@@ -6,6 +6,7 @@ arrive on fd 0 and leave on fd 1; before any student code runs, both are moved t
 descriptors, and the student's prints (fd 1 and 2) go to stderr, which the grader captures.
 
 Messages (see protocol.py for the encoding):
+  ← {"type": "ready"}                                           once, before any student code is read
   → {"op": "load", "cells": [[index, source], ...]}
   ← {"type": "cell", "index": i, "ok": bool, "error": str}      one per cell, as it finishes
   ← {"type": "loaded", "functions": [names of callables]}
@@ -138,6 +139,7 @@ def _call(msg: dict, namespace: dict) -> dict:
 def main() -> None:
     rfd, wfd = _private_fds()
     _selfcheck_stub()
+    protocol.write_frame(wfd, {"type": "ready"})  # booted: a death before this is the environment's fault
     namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
     while True:
         try:

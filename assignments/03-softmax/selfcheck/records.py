@@ -40,6 +40,7 @@ MARKERS = {
     "points": "points(n): points this test is worth (default 1)",
     "hint": "hint(*tiers): hints shown on failure, a nudge first, more on request",
     "visibility": "visibility('visible'|'hidden'): whether the test's detail is shown to the student",
+    "spec": "spec(*quotes): the released notebook's words (verbatim, whitespace-normalized) that require the check",
 }
 
 

@@ -33,7 +33,7 @@ def test_report_shows_distribution_failures_limits_and_isolation(run_dir):
     assert "4 submission(s)" in page and "bubblewrap+cgroup × 4" in page
     assert "test_train_lecture_result" in page  # failed by bob, dave and erin: a frequent failure
     assert "timeout × " in page and "crash × " in page  # erin hit the limits
-    assert 'href="../feedback/dave/01-perceptron/feedback.html"' in page
+    assert 'href="../feedback/dave/01-perceptron/perceptron.html"' in page
     assert "data:image/png;base64," in page
 
 
@@ -45,15 +45,15 @@ def test_report_command_rebuilds_the_page(run_dir):
 
 
 def test_feedback_page_has_the_decision_boundary_and_the_counterexample(run_dir):
-    page = (run_dir / "feedback" / "dave" / AID / "feedback.html").read_text()
+    page = (run_dir / "feedback" / "dave" / AID / "perceptron.html").read_text()
     assert "Your decision boundary" in page and "data:image/png;base64," in page
     assert "input: train_perceptron(array(" in page  # a public test's counterexample
-    bob = (run_dir / "feedback" / "bob" / AID / "feedback.html").read_text()
+    bob = (run_dir / "feedback" / "bob" / AID / "perceptron.html").read_text()
     assert "not drawn: train_perceptron is not implemented yet" in bob
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
-@pytest.mark.parametrize("page", [f"reports/{AID}.html", f"feedback/dave/{AID}/feedback.html"])
+@pytest.mark.parametrize("page", [f"reports/{AID}.html", f"feedback/dave/{AID}/perceptron.html"])
 def test_pages_open_in_headless_chromium(run_dir, page, tmp_path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     shot = SHOTS / (page.replace("/", "_").replace(".html", ".png"))

@@ -70,6 +70,7 @@ def grade(aid, submissions, student, workers, timeout, submission_timeout, memor
     """Grade every submission of AID: gradebook.db, feedback pages, grades.csv."""
     from autograder.executors import Executor, select_shard
     from autograder.grading import RunOutputs, run_grading
+    from autograder.manual_grades import read_manual, with_manual
     from autograder.runner import SuiteError, find_submissions
     from autograder.sandbox import Isolation, SandboxUnavailable, detect_isolation
     from autograder.session import options_for
@@ -114,7 +115,9 @@ def grade(aid, submissions, student, workers, timeout, submission_timeout, memor
     except SuiteError as exc:
         console.print(f"[red]course bug:[/] {exc}")
         sys.exit(EXIT_COURSE)
-    console.print(_summary_table(summary.results, list(assignment.questions)))
+    manual = read_manual(outputs.gradebook, aid)  # scores given by hand in the formgrader win, as in nbgrader
+    console.print(_summary_table([with_manual(r, manual.get(r.student)) for r in summary.results],
+                                 list(assignment.questions)))
     for r in summary.errors:
         console.print(f"[red]not graded:[/] {r.student}: {r.error}")
     console.print(f"gradebook: {outputs.gradebook}  feedback: {outputs.feedback}/  csv: {outputs.grades_csv}")

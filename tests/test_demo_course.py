@@ -3,13 +3,18 @@ says, the exchange exists, the students have names (demo.sh's steps, run on a co
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
+from screenshots import CHROMIUM, NO_CHROMIUM, screenshot
 
 pytestmark = pytest.mark.slow
 
@@ -61,3 +66,56 @@ def test_the_exchange_exists_without_manual_setup(demo_course):
 
 def test_the_exchange_folder_is_git_ignored():
     assert "/exchange/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+@pytest.fixture(scope="module")
+def formgrader(demo_course, tmp_path_factory):
+    """The formgrader (a Jupyter server with nbgrader's extension) on 127.0.0.1, in the demo course."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = tmp_path_factory.mktemp("formgrader") / "server.log"
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    with open(log, "w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root", f"--port={port}",
+             # no token: the formgrader's pages fetch its API without one (only 127.0.0.1, only this test)
+             "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", f"--ServerApp.root_dir={demo_course}",
+             "--ServerApp.port_retries=0"],
+            cwd=demo_course, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/formgrader/api/status", timeout=5)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"the formgrader did not start:\n{log.read_text()[-3000:]}") from None
+                time.sleep(1)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def test_the_formgrader_api_on_localhost_lists_the_demo_class(formgrader):
+    with urllib.request.urlopen(f"{formgrader}/formgrader/api/submissions/{AID}", timeout=30) as r:
+        subs = {s["student"]: s for s in json.load(r)}
+    assert len(subs) == 7 and subs["alice"]["score"] == 38
+    assert (subs["mallory"]["first_name"], subs["mallory"]["last_name"]) == ("Mallory", "Mayer")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
+def test_screenshot_of_the_formgrader_with_the_demo_class(formgrader, tmp_path):
+    url = f"{formgrader}/formgrader/manage_submissions/{AID}"
+    shot = screenshot(url, "formgrader-demo-class.png", tmp_path / "profile", size="1280,1000", wait_ms=15_000)
+    dom = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path}/p2",
+                          "--virtual-time-budget=15000", "--dump-dom", url],
+                         capture_output=True, text=True, timeout=120).stdout
+    assert "Archer" in dom and "Loading, please wait" not in dom, f"{shot}: the class did not load"

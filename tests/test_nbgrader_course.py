@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from screenshots import CHROMIUM, NO_CHROMIUM, screenshot
 
 pytestmark = pytest.mark.slow
 
@@ -35,11 +36,13 @@ def run(cmd: list[str], cwd: Path, exchange: Path, *extra: str) -> subprocess.Co
 
 
 def api_for(course: Path):
-    """nbgrader's API as the formgrader builds it: the course's own nbgrader_config.py."""
+    """nbgrader's API as the formgrader builds it: the course's own nbgrader_config.py (and the test's exchange)."""
     from nbgrader.apps import NbGraderAPI
     from traitlets.config.loader import PyFileConfigLoader
 
-    return NbGraderAPI(config=PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config())
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config.Exchange.root = str(course.parent / "exchange")
+    return NbGraderAPI(config=config)
 
 
 def auto_scores(course: Path, reset: bool = False) -> dict[tuple[str, str], float]:
@@ -181,7 +184,8 @@ def test_manual_grades_reach_feedback_report_csv_and_table_and_survive_a_regrade
         auto = grade.auto_score
         assert auto < grade.max_score
         grade.manual_score, grade.needs_manual_grade = float(grade.max_score), False
-        comment = gb.find_submission_notebook("perceptron", AID, "dave").comments[0]
+        comments = gb.find_submission_notebook("perceptron", AID, "dave").comments
+        comment = next(c for c in comments if c.name.startswith("perceptron_update"))
         comment.manual_comment = "Right idea: the <= is in your notes, just not in the code."
         cell = comment.name
         gb.db.commit()
@@ -208,3 +212,10 @@ def test_manual_grades_reach_feedback_report_csv_and_table_and_survive_a_regrade
         f"--Exchange.cache={homes['dave'] / '.nbgrader_cache'}")
     fetched = next((homes["dave"] / AID / "feedback").rglob("perceptron.html")).read_text(encoding="utf-8")
     assert "just not in the code" in fetched and f"{total:g} / 38" in fetched
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
+def test_screenshot_of_a_fetched_feedback_page(semester, tmp_path):
+    _, _, homes = semester
+    page = next((homes["dave"] / AID / "feedback").rglob("perceptron.html"))
+    screenshot(page.as_uri(), "fetched-feedback-dave.png", tmp_path / "profile")

@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from screenshots import CHROMIUM, NO_CHROMIUM, screenshot
 
 ROOT = Path(__file__).resolve().parents[1]
 AID = "01-perceptron"
-SHOTS = ROOT / "build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -52,18 +51,7 @@ def test_feedback_page_has_the_decision_boundary_and_the_counterexample(run_dir)
     assert "not drawn: train_perceptron is not implemented yet" in bob
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 @pytest.mark.parametrize("page", [f"reports/{AID}.html", f"feedback/dave/{AID}/perceptron.html"])
 def test_pages_open_in_headless_chromium(run_dir, page, tmp_path):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shot = SHOTS / (page.replace("/", "_").replace(".html", ".png"))
-    shot.unlink(missing_ok=True)
-    proc = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars", "--window-size=1100,1400",
-         f"--screenshot={shot}", (run_dir / page).as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert shot.exists() and shot.stat().st_size > 20_000  # a rendered page, not a blank one
+    screenshot((run_dir / page).as_uri(), page.replace("/", "_").replace(".html", ".png"), tmp_path / "profile")

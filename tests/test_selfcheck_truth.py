@@ -7,11 +7,10 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
-from test_selfcheck import DAVE, RELEASE, ROOT, run_checks
+from test_selfcheck import DAVE, ROOT, nbgrader_validate, run_checks
 
 from autograder.selfcheck import TestRecord, format_records
 from autograder.selfcheck.notebook import this_notebook
@@ -89,13 +88,7 @@ def test_check_all_checks_the_notebook_the_kernel_runs(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_nbgrader_validate_shows_the_failing_tests_and_hints(tmp_path):
-    folder = tmp_path / "release"
-    shutil.copytree(RELEASE, folder)
-    shutil.copy(DAVE, folder / "student.ipynb")
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", "validate", "student.ipynb"], cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=300)
-    out = proc.stdout + proc.stderr
+    out = nbgrader_validate(tmp_path, DAVE)
     assert "VALIDATION FAILED" in out
     assert "public tests fail" in out and "test_update_zero_score_is_a_mistake" in out and "hint:" in out
     assert "selfcheck/notebook.py" not in out and "_run_selfcheck" not in out

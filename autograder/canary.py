@@ -26,7 +26,7 @@ from autograder.environment import install_hint
 from autograder.notebook_code import extract_code
 from autograder.results import ENVIRONMENT, SubmissionResult
 from autograder.sandbox import detect_isolation
-from autograder.session import SessionOptions
+from autograder.session import SessionOptions, options_for
 
 CACHE_ENV = "AUTOGRADER_CACHE_DIR"
 CANARY_STUDENT = "reference-canary"
@@ -258,9 +258,10 @@ def check_where_graded(assignment: Assignment, options: SessionOptions, kind: st
             for where, a in sorted(answers.items())]
 
 
-def check_public_reference(notebook: Path, timeout: float) -> str:
+def check_public_reference(notebook: Path, timeout: float | None, hidden: bool = False) -> str:
     """``autograder check``'s canary: the course's solution of the notebook's assignment against the public
-    tests, in the same sandbox and limits. '' when the notebook is not in a course with its solution."""
+    tests (with ``hidden``: the whole suite, as ``check --all`` grades), in the same sandbox and limits.
+    '' when the notebook is not in a course with its solution."""
     from autograder.course import CourseError, find_course_root, load_assignment
 
     try:
@@ -268,6 +269,8 @@ def check_public_reference(notebook: Path, timeout: float) -> str:
                                      find_course_root(Path(notebook).resolve().parent))
     except CourseError:
         return ""
+    if hidden:
+        return check_reference(assignment, options_for(assignment.settings, call_timeout=timeout)).describe()
     if not assignment.public_tests.is_dir():
         return ""
-    return check_reference(assignment, SessionOptions(call_timeout=timeout), public_only=True).describe()
+    return check_reference(assignment, SessionOptions(call_timeout=timeout or 10.0), public_only=True).describe()

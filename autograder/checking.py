@@ -1,18 +1,21 @@
 """``autograder check``: a learner's notebook against the public tests beside it, sandboxed.
 
 The same engine as grading (worker, proxy, plugin), with only the public tests: a learner
-without a TA sees per exercise what passes and what is still missing.
+without a TA sees per exercise what passes and what is still missing. ``check_hidden`` grades
+it as the TA would (public and hidden suites, value-free messages for hidden tests), for learners
+who have the whole kit in their clone.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from autograder.course import CourseError, find_course_root, load_assignment
 from autograder.notebook_code import NotebookError, extract_code
 from autograder.plugin import GraderPlugin
 from autograder.proxy import StudentProxy
 from autograder.selfcheck import TestRecord, run_pytest
-from autograder.session import SessionOptions, WorkerSession
+from autograder.session import SessionOptions, WorkerSession, options_for
 
 
 def check_notebook(notebook: Path, questions: list[str] | None = None,
@@ -39,3 +42,25 @@ def run_public_tests(notebook: Path, tests: Path, options: SessionOptions,
         plugin.questions = questions
         run_pytest([str(tests)], plugin)
     return plugin.records, dict(session.cell_errors)
+
+
+def check_hidden(notebook: Path, questions: list[str] | None = None,
+                 timeout: float | None = None) -> tuple[list[TestRecord], list[str]]:
+    """Grade ``notebook`` with the public and hidden tests of its assignment (the folder it sits in,
+    ``assignments/<aid>/``, names it), exactly as ``autograder grade`` would; return records and warnings."""
+    from autograder.runner import Submission, grade_submission
+
+    notebook = Path(notebook).resolve()
+    aid = notebook.parent.name
+    try:
+        assignment = load_assignment(aid, find_course_root(notebook.parent))
+    except CourseError as exc:
+        raise CourseError(f"{notebook}: --all needs the notebook inside the kit's assignments/<aid>/ ({exc})") from None
+    options = options_for(assignment.settings, call_timeout=timeout)
+    options.plots = False
+    result = grade_submission(assignment, Submission("learner", notebook), options)
+    if result.error:
+        raise ValueError(result.error)
+    records = [r for r in result.tests if questions is None or r.question in questions]
+    warnings = [w for w in result.warnings if "nbgrader metadata" not in w]
+    return records, warnings + [f"cell {i}: {e}" for i, e in sorted(result.cell_errors.items())]

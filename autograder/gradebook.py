@@ -27,7 +27,7 @@ from nbgrader.api import (
     SubmittedAssignment,
     SubmittedNotebook,
 )
-from nbgrader.preprocessors import SaveCells
+from nbgrader.preprocessors import ClearOutput, ClearSolutions, ComputeChecksums, LockCells, SaveCells
 
 from autograder.course import Assignment
 from autograder.results import SubmissionResult
@@ -60,9 +60,12 @@ def locked(db_path: Path) -> Iterator[None]:
 
 
 def _recorded_cells(gb: Gradebook, assignment: Assignment) -> dict[str, float] | None:
+    """grade_id -> points as recorded, or None when the notebook is missing or recorded without checksums."""
     try:
         notebook = gb.find_notebook(assignment.notebook_name, assignment.aid)
     except MissingEntry:
+        return None
+    if any(cell.checksum is None for cell in notebook.source_cells):
         return None
     return {cell.name: float(cell.max_score) for cell in notebook.grade_cells}
 
@@ -78,7 +81,10 @@ def ensure_assignment(db_path: Path, assignment: Assignment) -> None:
         nb = nbformat.read(assignment.source_notebook, as_version=4)
         resources = {"nbgrader": {"notebook": assignment.notebook_name, "assignment": assignment.aid,
                                   "db_url": url}}
-        SaveCells().preprocess(nb, resources)
+        # as generate_assignment records them: the released cells with their checksums (nbgrader's
+        # autograde and formgrader compare a submission's locked and grade cells with them)
+        for step in (LockCells(), ClearSolutions(), ClearOutput(), ComputeChecksums(), SaveCells()):
+            nb, resources = step.preprocess(nb, resources)
 
 
 def _parse_time(text: str | None) -> datetime | None:
@@ -127,7 +133,7 @@ def write_result(db_path: Path, assignment: Assignment, result: SubmissionResult
                     name = names.get(grade.cell_id)
                     if name in scores:
                         grade.auto_score = scores[name]
-                        grade.needs_manual_grade = grade.manual_score is not None
+                        grade.needs_manual_grade = False  # graded; a manual score, if any, stays and wins
             db.commit()
         except Exception:
             db.rollback()

@@ -19,6 +19,7 @@ from typing import Any
 from autograder import __version__
 from autograder.canary import CanaryOutcome, check_where_graded
 from autograder.course import Assignment, is_safe_id
+from autograder.exchange import copy_stamps
 from autograder.executors import Executor, grade_all
 from autograder.export import export_grades, export_questions
 from autograder.feedback import write_feedback
@@ -74,6 +75,7 @@ def save_result(result: SubmissionResult, autograded: Path, notebook_name: str |
     source = Path(result.notebook) if result.notebook else None
     if notebook_name and source and source.is_file() and not source.is_symlink():
         shutil.copyfile(source, out.parent / f"{notebook_name}.ipynb")
+    copy_stamps(result, out.parent)  # nbgrader's generate_feedback takes them from here
     return out
 
 
@@ -214,7 +216,7 @@ def run_grading(
                     on_result(result)
                 continue
             write_result(outputs.gradebook, assignment, result)
-            write_feedback(result, outputs.feedback)
+            write_feedback(result, outputs.feedback, assignment.notebook_name, outputs.gradebook)
             save_result(result, outputs.autograded, assignment.notebook_name)
             if result.status == "graded" and keys.get(result.student):
                 _write_atomic(key_path, keys[result.student] + "\n")

@@ -43,8 +43,8 @@ def merge_runs(assignment: Assignment, runs: list[Path], outputs: RunOutputs) ->
         if result.status == ENVIRONMENT:  # not graded (the environment failed it): nothing to write
             continue
         write_result(outputs.gradebook, assignment, result)
-        write_feedback(result, outputs.feedback)
-        save_result(result, outputs.autograded)
+        write_feedback(result, outputs.feedback, assignment.notebook_name, outputs.gradebook)
+        save_result(result, outputs.autograded, assignment.notebook_name)
     export_grades(outputs.gradebook, outputs.grades_csv)
     export_questions(outputs.gradebook, assignment.aid, outputs.questions_csv)
     write_report(assignment, outputs.autograded, outputs.report, outputs.feedback)

@@ -38,6 +38,16 @@ def leaks(release_dir: Path, aid: str) -> list[str]:
     return found
 
 
+def install_selfcheck(out: Path) -> Path:
+    """Put the current ``selfcheck/`` into the release folder ``out`` (and drop caches); return ``out``."""
+    (out / "selfcheck.py").unlink(missing_ok=True)  # the single-file runtime of earlier releases
+    shutil.rmtree(out / "selfcheck", ignore_errors=True)
+    shutil.copytree(SELFCHECK, out / "selfcheck", ignore=shutil.ignore_patterns("__pycache__"))
+    for junk in list(out.rglob("__pycache__")) + list(out.rglob(".pytest_cache")):
+        shutil.rmtree(junk, ignore_errors=True)
+    return out
+
+
 def release(assignment: Assignment) -> Path:
     """Generate ``assignments/<aid>/`` from ``solutions/<aid>/``; return the release folder."""
     proc = subprocess.run(
@@ -46,12 +56,7 @@ def release(assignment: Assignment) -> Path:
     )
     if proc.returncode != 0:
         raise ReleaseError(f"nbgrader generate_assignment {assignment.aid} failed:\n{proc.stderr[-3000:]}")
-    out = assignment.release_dir
-    (out / "selfcheck.py").unlink(missing_ok=True)  # the single-file runtime of earlier releases
-    shutil.rmtree(out / "selfcheck", ignore_errors=True)
-    shutil.copytree(SELFCHECK, out / "selfcheck", ignore=shutil.ignore_patterns("__pycache__"))
-    for junk in list(out.rglob("__pycache__")) + list(out.rglob(".pytest_cache")):
-        shutil.rmtree(junk, ignore_errors=True)
+    out = install_selfcheck(assignment.release_dir)
     problems = leaks(out, assignment.aid)
     if problems:
         raise ReleaseError("the release would leak:\n" + "\n".join(problems))

@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from autograder.course import Assignment
 from autograder.feedback_plots import png_base64
+from autograder.manual_grades import read_manual, with_manual
 from autograder.results import ENVIRONMENT, SubmissionResult
 
 _ENV = Environment(loader=PackageLoader("autograder", "templates"), autoescape=select_autoescape(["html", "j2"]))
@@ -98,9 +99,12 @@ def render_report(assignment: Assignment, results: list[SubmissionResult], feedb
     )
 
 
-def write_report(assignment: Assignment, autograded: Path, out: Path, feedback: Path) -> Path:
-    """The report page ``out`` from the records in ``autograded``, linking to the pages in ``feedback``."""
-    results = load_results(autograded, assignment.aid)
+def write_report(assignment: Assignment, autograded: Path, out: Path, feedback: Path,
+                 gradebook: Path | None = None) -> Path:
+    """The report page ``out`` from the records in ``autograded``, linking to the pages in ``feedback``, with
+    the hand grading in ``gradebook`` (default: the run's ``gradebook.db`` beside ``autograded``) applied."""
+    manual = read_manual(gradebook or Path(autograded).parent / "gradebook.db", assignment.aid)
+    results = [with_manual(r, manual.get(r.student)) for r in load_results(autograded, assignment.aid)]
     out.parent.mkdir(parents=True, exist_ok=True)
     rel = os.path.relpath(feedback, out.parent)
     out.write_text(render_report(assignment, results, rel), encoding="utf-8")

@@ -55,11 +55,23 @@ def build_submissions(folder: Path, n: int) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
+PLAIN_NBGRADER_CONFIG = """c = get_config()  # noqa: F821
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "assignments"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}
+"""
+
+
 def build_course(tmp: Path, n: int) -> tuple[Path, list[str]]:
     course = tmp / f"course-{n}"
     course.mkdir()
     shutil.copytree(ROOT / "solutions", course / "solutions")
-    shutil.copy(ROOT / "nbgrader_config.py", course)
+    # nbgrader's stock autograde for the comparison: the course layout only, without the kit's wiring of
+    # nbgrader's commands (the kit's nbgrader_config.py makes `nbgrader autograde` grade through the kit)
+    (course / "nbgrader_config.py").write_text(PLAIN_NBGRADER_CONFIG, encoding="utf-8")
     return course, build_submissions(course / "submitted", n)
 
 

@@ -123,7 +123,7 @@ def test_gradescope_style_json_export_per_student(graded):
 
 def test_feedback_pages_show_failures_and_hints_but_no_hidden_source(graded):
     out, _, _ = graded
-    page = (out / "feedback" / "dave" / AID / "feedback.html").read_text()
+    page = (out / "feedback" / "dave" / AID / "perceptron.html").read_text()
     assert "perceptron_update" in page and "Hint:" in page
     hidden_sources = [p.read_text() for p in (ROOT / "autograder" / "suites" / AID).glob("test_*.py")]
     for source in hidden_sources:
@@ -131,7 +131,7 @@ def test_feedback_pages_show_failures_and_hints_but_no_hidden_source(graded):
             line = line.strip()
             if line.startswith(("assert ", "expect_")) and len(line) > 30:
                 assert line not in page
-    page = (out / "feedback" / "mallory" / AID / "feedback.html").read_text()
+    page = (out / "feedback" / "mallory" / AID / "perceptron.html").read_text()
     assert "<script" not in page.lower()  # printed output is escaped
 
 

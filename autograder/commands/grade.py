@@ -73,6 +73,7 @@ def grade(aid, submissions, student, workers, timeout, submission_timeout, memor
     from autograder.canary import CanaryFailed
     from autograder.executors import Executor, select_shard
     from autograder.grading import RunOutputs, run_grading
+    from autograder.manual_grades import read_manual, with_manual
     from autograder.runner import SuiteError, find_submissions
     from autograder.sandbox import Isolation, SandboxUnavailable, detect_isolation
     from autograder.session import options_for
@@ -123,7 +124,9 @@ def grade(aid, submissions, student, workers, timeout, submission_timeout, memor
         sys.exit(EXIT_COURSE)
     for outcome in summary.canary:
         console.print(outcome.describe())
-    console.print(_summary_table(summary.results, list(assignment.questions)))
+    manual = read_manual(outputs.gradebook, aid)  # scores given by hand in the formgrader win, as in nbgrader
+    console.print(_summary_table([with_manual(r, manual.get(r.student)) for r in summary.results],
+                                 list(assignment.questions)))
     for r in summary.errors:
         console.print(f"[red]not graded:[/] {r.student}: {r.error}")
     for r in summary.not_graded:

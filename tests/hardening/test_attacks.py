@@ -116,7 +116,7 @@ class Batch:
 
     def outcome(self, attack: Attack) -> Outcome:
         result = self.results[attack.name]
-        page = self.out / "feedback" / attack.name / AID / "feedback.html"
+        page = self.out / "feedback" / attack.name / AID / "perceptron.html"
         return Outcome(result, reports(result.output), self.values,
                        page.read_text(encoding="utf-8") if page.exists() else "")
 

@@ -36,7 +36,7 @@ def _grade(out: Path, workers: int) -> dict[str, dict]:
 
 def _pages(out: Path) -> dict[str, str]:
     pages = {}
-    for path in sorted((out / "feedback").glob(f"*/{AID}/feedback.html")):
+    for path in sorted((out / "feedback").glob(f"*/{AID}/perceptron.html")):
         text = path.read_text(encoding="utf-8")
         pages[path.parent.parent.name] = re.sub(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?", "<time>", text)
     return pages

@@ -233,7 +233,7 @@ def test_a_clear_message_and_a_zero_for_what_it_affects(graded, case):
     state = gradebook_state(out / "gradebook.db")
     students = {s for s, *_ in state["scores"]}
     assert (case.student in students) is case.in_gradebook
-    feedback = out / "feedback" / case.student / AID / "feedback.html"
+    feedback = out / "feedback" / case.student / AID / "perceptron.html"
     assert feedback.exists() is case.in_gradebook
 
 

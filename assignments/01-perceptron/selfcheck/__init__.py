@@ -29,12 +29,13 @@ from .errors import (
     StudentTimeout,
     UngradableResult,
 )
-from .notebook import check, check_all, format_records
+from .notebook import SelfCheckFailed, check, check_all, format_records
 from .records import MARKERS, RecordingPlugin, TestRecord, describe_failure, marker_arg, run_pytest
 
 __all__ = [
     "MARKERS", "Call", "CheckFailure", "MissingFunction", "NamespaceStudent", "RecordingPlugin",
-    "StudentCodeError", "StudentCrashed", "StudentRaised", "StudentTimeout", "TestRecord", "UngradableResult",
+    "SelfCheckFailed", "StudentCodeError", "StudentCrashed", "StudentRaised", "StudentTimeout", "TestRecord",
+    "UngradableResult",
     "check", "check_all", "describe_failure", "describe_input", "expect_array", "expect_close", "expect_equal",
     "expect_no_warnings", "expect_tuple", "expect_unchanged", "format_call", "format_records", "marker_arg",
     "run_pytest",

@@ -125,3 +125,17 @@ def find_notebook(folder: Path) -> Path | None:
     """The notebook beside the self-check: the only one, or the most recently saved."""
     notebooks = [p for p in Path(folder).glob("*.ipynb") if not p.name.startswith(".")]
     return max(notebooks, key=lambda p: p.stat().st_mtime) if notebooks else None
+
+
+def cell_errors(path: Path) -> list[str]:
+    """Cells whose saved output is an error: the grader loads them the same way and they will raise again."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    out = []
+    for index, cell in enumerate(nb.get("cells", [])):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            if output.get("output_type") == "error":
+                value = str(output.get("evalue", "")).splitlines()
+                detail = f"{output.get('ename', 'an error')}: {value[0][:160]}" if value else output.get("ename", "")
+                out.append(f"cell {index} raised {detail}")
+                break
+    return out

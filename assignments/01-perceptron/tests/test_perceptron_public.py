@@ -136,6 +136,21 @@ def test_update_correct_example(student):
     expect_equal(out[1], False, name="updated")
 
 
+@pytest.mark.question("perceptron_update")
+@pytest.mark.points(0)  # the point is in the hidden suite; this test tells you before you submit
+@pytest.mark.spec("Note the $\\le$: a score of exactly $0$ (the point lies *on* the hyperplane) counts as a mistake.")
+@pytest.mark.hint(
+    "A score of exactly 0 is a mistake, not a correct classification.",
+    "Update when y * <x, w> <= 0, not only when it is < 0: with w = 0 every score is 0, so a perceptron that "
+    "skips a score of 0 never leaves w = 0. Here w = (2, 1, 0), x = (1, -2, 5), y = -1: the score is exactly 0.",
+)
+def test_update_zero_score_is_a_mistake(student):
+    out = student.perceptron_update(np.array([2.0, 1, 0]), np.array([1.0, -2, 5]), -1)
+    expect_tuple(out, 2, name="perceptron_update(w, x, -1) with a score of exactly 0")
+    expect_equal(out[1], True, name="updated for a score of exactly 0")
+    expect_array(out[0], np.array([1.0, 3, -5]), name="w_new for a score of exactly 0", dtype="float")
+
+
 # --------------------------------------------------------------------------- train_perceptron
 
 

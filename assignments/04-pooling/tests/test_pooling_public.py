@@ -151,6 +151,22 @@ def test_backward_overlapping_windows(student):
     expect_array(out, expected, name="max_pool2d_backward(dout, x, 2, 1)", dtype="float")
 
 
+@pytest.mark.question("max_pool2d_backward")
+@pytest.mark.points(0)  # the points are in the hidden suite; this test tells you before you submit
+@pytest.mark.spec("one entry gets `dout[i, j]`, not every tied entry.")
+@pytest.mark.hint(
+    "When a window holds its maximum twice, only the first of them gets the gradient.",
+    "Send dout[i, j] to the first maximum of the window in row-major order (row by row, left to right), as "
+    "TensorFlow does; a mask x == max gives it to every tied entry. Here the window [[5, 5], [1, 5]] gives "
+    "dx[0, 0] = dout and 0 at the other two 5s.",
+)
+def test_backward_ties_go_to_the_first_maximum(student):
+    x = np.array([[5.0, 5.0], [1.0, 5.0]])
+    out = student.max_pool2d_backward(np.array([[3.0]]), x)
+    expect_array(out, np.array([[3.0, 0.0], [0.0, 0.0]]), name="max_pool2d_backward(3, x with a tied maximum)",
+                 dtype="float")
+
+
 # --------------------------------------------------------------------------- conv_output_size
 
 

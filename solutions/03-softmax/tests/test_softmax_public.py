@@ -238,3 +238,24 @@ def test_train_on_clusters(student, rng):
     accuracy = np.mean(np.argmax(X @ W + b, axis=1) == y)
     if accuracy < 0.95:
         raise CheckFailure(f"the trained model classifies only {accuracy:.0%} of the training clusters correctly")
+
+
+@pytest.mark.question("train_softmax_regression")
+@pytest.mark.points(0)  # the point is in the hidden suite; this test tells you before you submit
+@pytest.mark.spec("draw a new order with `rng.permutation(n)`, where `rng = np.random.default_rng(seed)`")
+@pytest.mark.hint(
+    "The seed must decide the shuffle: two seeds, two different results.",
+    "Create rng = np.random.default_rng(seed) once, from the seed argument, and draw a new order with "
+    "rng.permutation(n) in every epoch; without a shuffle (or with a fixed seed) the seed changes nothing.",
+)
+def test_train_seed_decides_the_shuffle(student, rng):
+    X = rng.normal(size=(20, 4))
+    y = np.arange(20) % 3
+    settings = {"epochs": 2, "batch_size": 4, "lr": 0.5}
+    first = student.train_softmax_regression(X, y, seed=11, **settings)
+    other = student.train_softmax_regression(X, y, seed=12, **settings)
+    expect_tuple(first, 2, name="train_softmax_regression(...)")
+    expect_tuple(other, 2, name="train_softmax_regression(...)")
+    expect_float_array(first[0], (4, 3), name="W (4 features, 3 classes)")
+    if np.allclose(first[0], other[0], rtol=1e-9, atol=1e-12):
+        raise CheckFailure("seeds 11 and 12 gave the same W: the examples are not shuffled with the seed")

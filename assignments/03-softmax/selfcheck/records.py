@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from .checks import CheckFailure
-from .errors import StudentCodeError, StudentRaised
+from .errors import EnvironmentFault, StudentCodeError, StudentRaised
 
 
 @dataclass
@@ -28,7 +28,7 @@ class TestRecord:
     message: str = ""
     hints: list[str] = field(default_factory=list)
     visibility: str = "visible"
-    kind: str = ""  # "", "missing", "raised", "timeout", "crash", "ungradable", "assert", "test-error"
+    kind: str = ""  # "", "environment", "missing", "raised", "timeout", "crash", "ungradable", "assert", "test-error"
     duration: float = 0.0
 
     def to_dict(self) -> dict:
@@ -51,6 +51,8 @@ def marker_arg(item: pytest.Item, name: str, default: Any = None) -> Any:
 
 def describe_failure(exc: BaseException, visible: bool, longrepr: str) -> tuple[str, str]:
     """Turn a test's exception into (message, kind) for the student."""
+    if isinstance(exc, EnvironmentFault):  # the grader's environment, not the student: said as it is
+        return f"not graded: environment error: {exc}", exc.kind
     if isinstance(exc, StudentCodeError):
         msg = str(exc)
         if visible and isinstance(exc, StudentRaised) and exc.tb:

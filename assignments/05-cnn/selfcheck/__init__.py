@@ -22,6 +22,7 @@ from .checks import (
     expect_unchanged,
 )
 from .errors import (
+    EnvironmentFault,
     MissingFunction,
     StudentCodeError,
     StudentCrashed,
@@ -33,7 +34,7 @@ from .notebook import SelfCheckFailed, check, check_all, format_records
 from .records import MARKERS, RecordingPlugin, TestRecord, describe_failure, marker_arg, run_pytest
 
 __all__ = [
-    "MARKERS", "Call", "CheckFailure", "MissingFunction", "NamespaceStudent", "RecordingPlugin",
+    "MARKERS", "Call", "CheckFailure", "EnvironmentFault", "MissingFunction", "NamespaceStudent", "RecordingPlugin",
     "SelfCheckFailed", "StudentCodeError", "StudentCrashed", "StudentRaised", "StudentTimeout", "TestRecord",
     "UngradableResult",
     "check", "check_all", "describe_failure", "describe_input", "expect_array", "expect_close", "expect_equal",

@@ -42,3 +42,10 @@ class UngradableResult(StudentCodeError):
     """The function returned something that cannot cross into the grader."""
 
     kind = "ungradable"
+
+
+class EnvironmentFault(Exception):
+    """The grading environment failed (a package that does not import, a worker that cannot start, missing
+    grading data): not the student's doing, so the submission is not graded rather than given a score."""
+
+    kind = "environment"

@@ -161,14 +161,15 @@ def check_accuracy(student, builder: str) -> None:
 @pytest.mark.question("build_dense_model")
 @pytest.mark.points(2)
 @pytest.mark.hint(
-    "Trained with your train_model, the softmax layer should classify most test digits correctly (above 85 %).",
+    "Trained by the grader with your compile settings, the softmax layer should classify most test digits "
+    "correctly (above 85 %).",
     "Check that the model is compiled with sparse categorical cross-entropy and a working optimizer (Adam with a "
-    "learning rate around 0.005), and that train_model trains on all the images it gets. A model that only "
-    "memorizes its training images does not reach the threshold on new ones.",
+    "learning rate around 0.005).",
 )
 @pytest.mark.spec(
-    "then it trains each of them with your `train_model` (seeded, a fixed number of epochs, a time budget) on "
-    "MNIST images and measures the accuracy on test images it keeps to itself.",
+    "then it trains each of them itself, from fresh weights and with the optimizer and loss you compiled it with "
+    "(seeded, a fixed number of epochs, a time budget), on MNIST images and measures the accuracy on test images "
+    "it keeps to itself.",
     "With the bundled 5,000-image subset of MNIST the thresholds are 85 % (softmax layer), 90 % (deep network) "
     "and 95 % (CNN); on full MNIST they are 90 %, 96 % and 98.8 %.",
 )
@@ -179,13 +180,15 @@ def test_dense_accuracy(student):
 @pytest.mark.question("build_deep_model")
 @pytest.mark.points(2)
 @pytest.mark.hint(
-    "Trained with your train_model, the deep network should beat the softmax layer (above 90 % on new digits).",
+    "Trained by the grader with your compile settings, the deep network should beat the softmax layer (above "
+    "90 % on new digits).",
     "relu activations (sigmoids learn slowly), a softmax output, a moderate dropout rate and Adam with a "
-    "learning rate around 0.003. A model that only memorizes its training images fails on new ones.",
+    "learning rate around 0.003.",
 )
 @pytest.mark.spec(
-    "then it trains each of them with your `train_model` (seeded, a fixed number of epochs, a time budget) on "
-    "MNIST images and measures the accuracy on test images it keeps to itself.",
+    "then it trains each of them itself, from fresh weights and with the optimizer and loss you compiled it with "
+    "(seeded, a fixed number of epochs, a time budget), on MNIST images and measures the accuracy on test images "
+    "it keeps to itself.",
     "With the bundled 5,000-image subset of MNIST the thresholds are 85 % (softmax layer), 90 % (deep network) "
     "and 95 % (CNN); on full MNIST they are 90 %, 96 % and 98.8 %.",
 )
@@ -218,15 +221,16 @@ def _saved_model_accuracy(student, submission_dir, name: str) -> None:
 @pytest.mark.question("build_cnn_model")
 @pytest.mark.points(4)
 @pytest.mark.hint(
-    "Trained with your train_model, the CNN should classify nearly all test digits correctly (above 95 % on the "
-    "bundled subset, 98.8 % on full MNIST).",
-    "Check the architecture tests first. Then: a softmax output with sparse categorical cross-entropy, Adam with "
-    "a learning rate around 0.003, and a train_model that uses all the images for the requested epochs. A model "
-    "that only memorizes its training images fails on new ones.",
+    "Trained by the grader with your compile settings, the CNN should classify nearly all test digits correctly "
+    "(above 95 % on the bundled subset, 98.8 % on full MNIST).",
+    "Check the architecture tests first. Then: a softmax output with sparse categorical cross-entropy and Adam "
+    "with a learning rate around 0.003. A submitted model file that only memorized its training images fails on "
+    "new ones.",
 )
 @pytest.mark.spec(
-    "then it trains each of them with your `train_model` (seeded, a fixed number of epochs, a time budget) on "
-    "MNIST images and measures the accuracy on test images it keeps to itself.",
+    "then it trains each of them itself, from fresh weights and with the optimizer and loss you compiled it with "
+    "(seeded, a fixed number of epochs, a time budget), on MNIST images and measures the accuracy on test images "
+    "it keeps to itself.",
     "With the bundled 5,000-image subset of MNIST the thresholds are 85 % (softmax layer), 90 % (deep network) "
     "and 95 % (CNN); on full MNIST they are 90 %, 96 % and 98.8 %.",
     "the grader loads it in safe mode and measures its accuracy on test images it keeps to itself.",

@@ -226,16 +226,16 @@ def test_model_outputs_probabilities_and_is_compiled(student):
 @pytest.mark.question("build_char_model")
 @pytest.mark.points(4)
 @pytest.mark.hint(
-    "Trained for 2 epochs, the model must predict held-out Python source much better than a bigram model.",
+    "Trained by the grader for 2 epochs with your compile settings, the model must predict held-out Python source "
+    "much better than a bigram model.",
     "Check the other tests of build_char_model first. Then: Embedding(vocab_size, 32), LSTM(128), a softmax "
-    "output, Adam with learning_rate=0.01 (Keras' default of 0.001 is too slow for 2 epochs) and a "
-    "train_char_model that trains on all windows for the given epochs and batch size.",
+    "output, and Adam with learning_rate=0.01 (Keras' default of 0.001 is too slow for 2 epochs).",
 )
 @pytest.mark.spec(
-    "The grader calls it once, on the model your `build_char_model` returns, with `epochs=2` and `batch_size=64`, "
-    "and measures the held-out perplexity of the result: it must be below **0.75 times the bigram baseline's**.",
-    "trains it with your training function (a fixed seed, 2 epochs, a time budget, on about 45,000 windows of Python "
-    "source)",
+    "It trains the model your `build_char_model` returns itself, with the same settings, and measures its held-out "
+    "perplexity: it must be below **0.75 times the bigram baseline's**.",
+    "trains it itself from fresh weights with the optimizer and loss you compiled it with (a fixed seed, 2 epochs, "
+    "a time budget, on about 45,000 windows of Python source)",
 )
 def test_model_perplexity(student, reference):
     data = corpus(reference)
@@ -288,8 +288,7 @@ def fit_calls(train: dict) -> list[dict]:
     "Write `train_char_model(model, x, y, epochs, batch_size)`: train the compiled model on the windows `x` (`(n, "
     "seq_len)` ints) and targets `y` (`(n,)` ints) for `epochs` epochs with mini-batches of `batch_size`, and "
     "return the `History` that `model.fit` returns.",
-    "trains it with your training function (a fixed seed, 2 epochs, a time budget, on about 45,000 windows of Python "
-    "source)",
+    "Your training function is graded by its own tests, on a small model of the grader's.",
 )
 def test_train_runs_the_requested_epochs(student, reference):
     train = training(student, reference)
@@ -368,8 +367,8 @@ def test_train_returns_the_history(student, reference):
     "Write `train_char_model(model, x, y, epochs, batch_size)`: train the compiled model on the windows `x` (`(n, "
     "seq_len)` ints) and targets `y` (`(n,)` ints) for `epochs` epochs with mini-batches of `batch_size`, and "
     "return the `History` that `model.fit` returns.",
-    "The grader calls it once, on the model your `build_char_model` returns, with `epochs=2` and `batch_size=64`, "
-    "and measures the held-out perplexity of the result: it must be below **0.75 times the bigram baseline's**.",
+    "The grader calls it on a small character model of its own, with `epochs=2` and `batch_size=64`, and checks "
+    "that it trains that very model as asked.",
 )
 def test_train_trains_the_given_model(student, reference):
     train = training(student, reference)

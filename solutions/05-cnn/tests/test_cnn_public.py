@@ -40,19 +40,10 @@ def layers_of(student, builder):
     """
     if isinstance(student, NamespaceStudent):  # the self-check: build the model in the notebook's process
         rows = _local_layers(getattr(student, builder)())
-    else:  # the grader: the model lives in the sandboxed worker, which sends back a description
-        d = student.kit("keras_tools.describe", builder)
-        if d.get("error"):
-            err = d["error"]
-            if err.get("type") == "MissingFunction":
-                raise MissingFunction(f"{builder} is not defined")
-            if err.get("type") == "NotImplementedError":
-                raise StudentRaised(f"{builder} is not implemented yet (it raises NotImplementedError)",
-                                    "NotImplementedError")
-            raise StudentRaised(f"{builder} raised {err.get('type')}: {err.get('message')}", str(err.get("type")))
-        if d.get("problem"):
-            raise CheckFailure(str(d["problem"]))
-        rows = d["layers"]
+    else:  # the grader: the model's .keras archive, described where no student code runs
+        from autograder.keras_measure import described
+
+        rows = described(student, builder)["layers"]
     out = []
     for row in rows:
         if row.get("type") in ACTIVATION_LAYERS and out and out[-1].get("activation") in ("linear", None):
@@ -145,6 +136,11 @@ def digit_like_images(rng, n):
 
 def train_losses(student, x, y, epochs, batch_size):
     """The training losses in the History that train_model returns, for a small softmax model."""
+    return train_run(student, x, y, epochs, batch_size)[0]
+
+
+def train_run(student, x, y, epochs, batch_size):
+    """(losses of the returned History, mini-batch steps the optimizer took) of train_model on a small model."""
     if isinstance(student, NamespaceStudent):  # the self-check: a model built here, trained by your function
         import keras
 
@@ -157,7 +153,7 @@ def train_losses(student, x, y, epochs, batch_size):
         hist = getattr(history, "history", None)
         if not isinstance(hist, dict) or "loss" not in hist:
             raise CheckFailure(f"train_model returned a {type(history).__name__}, not the History of model.fit")
-        return [float(v) for v in hist["loss"]]
+        return [float(v) for v in hist["loss"]], int(model.optimizer.iterations.numpy())
     out = student.kit("keras_tools.train_probe", x, y, x[:10], epochs, batch_size)  # the grader's sandbox
     if out.get("error"):
         err = out["error"]
@@ -169,7 +165,7 @@ def train_losses(student, x, y, epochs, batch_size):
         raise StudentRaised(f"train_model raised {err.get('type')}: {err.get('message')}", str(err.get("type")))
     if out.get("problem"):
         raise CheckFailure(str(out["problem"]))
-    return out["loss"]
+    return out["loss"], out.get("batches")
 
 
 @pytest.mark.question("train_model")
@@ -192,3 +188,25 @@ def test_train_model_returns_one_loss_per_epoch(student, rng):
                            "expected one per epoch: 3")
     if not losses[-1] < losses[0]:
         raise CheckFailure(f"the training loss does not go down: {[round(v, 4) for v in losses]}")
+
+
+@pytest.mark.question("train_model")
+@pytest.mark.points(0)
+@pytest.mark.hint(
+    "Train on all the images you are given, once per epoch.",
+    "A model trained many times over a few images only memorizes them: pass the whole x and y to model.fit "
+    "(a validation_split of up to 20 % is fine).",
+)
+@pytest.mark.spec(
+    "Train on *all* the images you are given.",
+    "`epochs`, `batch_size`: pass them on;",
+)
+def test_train_model_trains_on_every_image_once_per_epoch(student, rng):
+    x, y = digit_like_images(rng, 200)
+    epochs, batch_size = 3, 50
+    _, steps = train_run(student, x, y, epochs, batch_size)
+    lowest, highest = epochs * -(-int(0.8 * len(x)) // batch_size), epochs * -(-len(x) // batch_size)
+    if not isinstance(steps, int) or not lowest <= steps <= highest:
+        raise CheckFailure(f"train_model(model, x, y, epochs={epochs}, batch_size={batch_size}) on {len(x)} images "
+                           f"took {steps} mini-batch steps, expected {highest}: one pass over all the images per "
+                           "epoch")

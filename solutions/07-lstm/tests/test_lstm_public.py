@@ -331,9 +331,12 @@ def describe_model(student, vocab_size, seq_len):
         return {"input_shape": list(model.input_shape), "output_shape": list(model.output_shape),
                 "layers": [type(layer).__name__ for layer in model.layers],
                 "compiled": getattr(model, "optimizer", None) is not None, "loss": loss or ""}
-    d = student.kit("lstm_tools.describe", vocab_size, seq_len)  # the grader: built in its sandbox
-    if d.get("error"):
-        raise_kit_error(d["error"], "build_char_model")
+    from autograder.keras_measure import built_archive, cached  # the grader: measured where no student code runs
+
+    d = cached(student, f"describe {vocab_size} {seq_len}", lambda: student.measure(
+        "describe_chars", built_archive(student, "build_char_model", vocab_size, seq_len), vocab_size, seq_len))
+    if not isinstance(d, dict) or not isinstance(d.get("layers"), list):
+        raise CheckFailure("the description of build_char_model's model could not be read")
     if d.get("problem"):
         raise CheckFailure(str(d["problem"]))
     return {**d, "layers": [layer["type"] for layer in d["layers"]]}

@@ -29,14 +29,20 @@ ASSIGNMENT = load_assignment(AID, ROOT)
 QUESTIONS_ON_MODELS = ("build_dense_model", "build_deep_model", "build_cnn_model")
 
 # Everything the old kit reported from inside the worker, forged: helpers replaced through sys.modules and
-# the worker's dispatch wrapped so that every kit reply says "perfect".
+# the worker's dispatch wrapped so that every kit reply says "perfect" (the lecture CNN's layers included, which
+# the public architecture tests once read from the worker).
 REPLACE_THE_KIT = '''
 import sys, numpy as _np
 import __main__ as _m
 _LAYERS = {"build_cnn_model": [("Conv2D", 12, 3, 1), ("Conv2D", 24, 6, 2), ("Conv2D", 32, 6, 2)]}
+# the lecture CNN's description, row for row, as the public architecture test expects it
+_CNN_ROWS = [{"type": t, "output_shape": [None, *s], "params": p, "activation": a} for t, s, p, a in (
+    ("Conv2D", (28, 28, 12), 120, "relu"), ("Conv2D", (14, 14, 24), 10392, "relu"),
+    ("Conv2D", (7, 7, 32), 27680, "relu"), ("Flatten", (1568,), 0, None), ("Dense", (200,), 313800, "relu"),
+    ("Dense", (10,), 2010, "softmax"))]
 def _fake(*a, **k):
     return {"error": None, "problem": "", "archive": _np.frombuffer(b"PK\\x03\\x04 not a model", _np.uint8).copy(),
-            "layers": [], "compiled": True, "loss": "sparse_categorical_crossentropy", "predictions": None,
+            "layers": _CNN_ROWS, "compiled": True, "loss": "sparse_categorical_crossentropy", "predictions": None,
             "epochs_run": 3, "fit_calls": [{"epochs": 3, "batch_size": 50, "n_samples": 1000,
             "validation_split": 0.0}], "batches": 60, "loss_history": [1.0, 0.5, 0.2]}
 for _name in ("ext.keras_tools", "ext.keras_archive"):

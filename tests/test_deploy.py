@@ -24,6 +24,7 @@ import pytest
 from autograder.course import load_assignment
 from autograder.gradescope import build_zip
 from autograder.runner import find_submissions, grade_submission
+from autograder.secret import SECRET_FILE, course_secret
 from autograder.session import options_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,6 +148,8 @@ def test_the_wheel_grades_a_course_outside_the_source_tree(deployment, tmp_path)
     course = tmp_path / "course"  # solutions, nbgrader_config.py and the demo class: no autograder/ package
     course.mkdir()
     shutil.copy(ROOT / "nbgrader_config.py", course)
+    course_secret(ROOT)  # the same course secret, so the same per-submission seeds as the development grading
+    shutil.copy(ROOT / SECRET_FILE, course / SECRET_FILE)
     for aid in NUMPY_AIDS:
         shutil.copytree(ROOT / "solutions" / aid, course / "solutions" / aid)
         for student in STUDENTS:

@@ -111,6 +111,16 @@ def _noisy_predictions(rng, y_true, labels, keep=0.6):
     return np.where(rng.random(len(y_true)) < keep, y_true, rng.choice(labels, size=len(y_true)))
 
 
+def _asymmetric(reference, draw, **kwargs):
+    """(y_true, y_pred) from ``draw()``, redrawn until the expected matrix is not symmetric: a matrix with the
+    axes swapped then fails every test, whatever the submission's seed (never a point by coincidence)."""
+    while True:
+        y_true, y_pred = draw()
+        expected = reference.confusion_matrix(y_true, y_pred, **kwargs)
+        if not np.array_equal(expected, expected.T):
+            return y_true, y_pred
+
+
 @pytest.mark.question("confusion_matrix")
 @pytest.mark.points(1)
 @pytest.mark.hint(
@@ -146,9 +156,12 @@ def test_confusion_matrix_orientation(student, reference, rng):
     "(a class that is only ever predicted still gets a row and a column), **sorted** in increasing order;",
 )
 def test_confusion_matrix_sorted_labels(student, reference, rng):
-    y_true = np.concatenate([[3, 1, 2, 0], rng.integers(0, 4, size=16)])
-    y_pred = _noisy_predictions(rng, y_true, [0, 1, 2, 3])
-    y_pred[:4] = [3, 2, 1, 0]
+    def draw():
+        y_true = np.concatenate([[3, 1, 2, 0], rng.integers(0, 4, size=16)])
+        y_pred = _noisy_predictions(rng, y_true, [0, 1, 2, 3])
+        y_pred[:4] = [3, 2, 1, 0]
+        return y_true, y_pred
+    y_true, y_pred = _asymmetric(reference, draw)
     expect_array(student.confusion_matrix(y_true, y_pred), reference.confusion_matrix(y_true, y_pred),
                  name="confusion_matrix(y_true, y_pred) with y_true starting 3, 1, 2, 0", dtype="int", exact=True)
 
@@ -187,8 +200,10 @@ def test_confusion_matrix_label_only_predicted(student, reference, rng):
     "examples whose actual or predicted label is not in `labels` are not counted.",
 )
 def test_confusion_matrix_given_labels_order_and_subset(student, reference, rng):
-    y_true = rng.integers(0, 3, size=24)
-    y_pred = _noisy_predictions(rng, y_true, [0, 1, 2], keep=0.5)
+    def draw():
+        y_true = rng.integers(0, 3, size=24)
+        return y_true, _noisy_predictions(rng, y_true, [0, 1, 2], keep=0.5)
+    y_true, y_pred = _asymmetric(reference, draw, labels=[2, 0])
     expect_array(student.confusion_matrix(y_true, y_pred, labels=[2, 0]),
                  reference.confusion_matrix(y_true, y_pred, labels=[2, 0]),
                  name="confusion_matrix(y_true, y_pred, labels=[2, 0])", dtype="int", exact=True)
@@ -206,8 +221,10 @@ def test_confusion_matrix_given_labels_order_and_subset(student, reference, rng)
     "do not modify the arrays you are given",
 )
 def test_confusion_matrix_non_contiguous_labels(student, reference, rng):
-    y_true = rng.choice([-3, 2, 10], size=25)
-    y_pred = _noisy_predictions(rng, y_true, [-3, 2, 10])
+    def draw():
+        y_true = rng.choice([-3, 2, 10], size=25)
+        return y_true, _noisy_predictions(rng, y_true, [-3, 2, 10])
+    y_true, y_pred = _asymmetric(reference, draw)
     call = student.call("confusion_matrix", y_true, y_pred)
     expect_unchanged(y_true, call.args[0], name="y_true")
     expect_unchanged(y_pred, call.args[1], name="y_pred")

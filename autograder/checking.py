@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder.course import CourseError, find_course_root, load_assignment
-from autograder.notebook_code import NotebookError, extract_code
+from autograder.notebook_code import NotebookCode, NotebookError, extract_code
 from autograder.plugin import GraderPlugin
 from autograder.proxy import StudentProxy
 from autograder.selfcheck import TestRecord, run_pytest
@@ -29,15 +29,17 @@ def check_notebook(notebook: Path, questions: list[str] | None = None,
     except NotebookError as exc:
         raise ValueError(str(exc)) from None
     warnings = [w for w in code.warnings if "nbgrader metadata" not in w]
-    records, cell_errors = run_public_tests(Path(notebook), tests, SessionOptions(call_timeout=timeout), questions)
+    records, cell_errors = run_public_tests(Path(notebook), tests, SessionOptions(call_timeout=timeout), questions,
+                                            code)
     warnings += [f"cell {i}: {e}" for i, e in sorted(cell_errors.items())]
     return records, warnings
 
 
-def run_public_tests(notebook: Path, tests: Path, options: SessionOptions,
-                     questions: list[str] | None = None) -> tuple[list[TestRecord], dict[int, str]]:
-    """The tests in ``tests`` against ``notebook`` in a sandboxed worker: the records and the cells that failed."""
-    with WorkerSession(extract_code(notebook), options) as session:
+def run_public_tests(notebook: Path, tests: Path, options: SessionOptions, questions: list[str] | None = None,
+                     code: NotebookCode | None = None) -> tuple[list[TestRecord], dict[int, str]]:
+    """The tests in ``tests`` against ``notebook`` (its ``code``, when already extracted) in a sandboxed worker:
+    the records and the cells that failed."""
+    with WorkerSession(extract_code(notebook) if code is None else code, options) as session:
         plugin = GraderPlugin(StudentProxy(session), {}, 0, [], Path(notebook).resolve().parent)
         plugin.questions = questions
         run_pytest([str(tests)], plugin)
